@@ -1,0 +1,1 @@
+//! citygen (in progress)
