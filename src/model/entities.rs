@@ -33,7 +33,8 @@ impl LonLat {
         let (phi1, phi2) = (self.lat.to_radians(), other.lat.to_radians());
         let dphi = phi2 - phi1;
         let dlambda = (other.lon - self.lon).to_radians();
-        let a = (dphi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (dlambda / 2.0).sin().powi(2);
+        let a =
+            (dphi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (dlambda / 2.0).sin().powi(2);
         2.0 * EARTH_RADIUS_M * a.sqrt().asin()
     }
 }

@@ -146,13 +146,17 @@ impl GridModel {
         n(self.substations.len())
             .map(|i| DeviceRef::Substation(SubstationId(i)))
             .chain(n(self.feeders.len()).map(|i| DeviceRef::Feeder(FeederId(i))))
-            .chain(n(self.switches.len()).map(|i| DeviceRef::Element(ElementRef::Switch(SwitchId(i)))))
+            .chain(
+                n(self.switches.len()).map(|i| DeviceRef::Element(ElementRef::Switch(SwitchId(i)))),
+            )
             .chain(n(self.lines.len()).map(|i| DeviceRef::Element(ElementRef::Line(LineId(i)))))
             .chain(
                 n(self.transformers.len())
                     .map(|i| DeviceRef::Element(ElementRef::Transformer(TransformerId(i)))),
             )
-            .chain(n(self.lv_lines.len()).map(|i| DeviceRef::Element(ElementRef::LvLine(LvLineId(i)))))
+            .chain(
+                n(self.lv_lines.len()).map(|i| DeviceRef::Element(ElementRef::LvLine(LvLineId(i)))),
+            )
             .chain(n(self.customers.len()).map(|i| DeviceRef::Customer(CustomerId(i))))
             .chain(n(self.buses.len()).map(|i| DeviceRef::Bus(BusId(i))))
     }
@@ -176,10 +180,16 @@ impl GridModel {
         }
         for (i, f) in self.feeders.iter().enumerate() {
             if f.substation.index() >= self.substations.len() {
-                push(format!("feeders[{i}] `{}`: substation {} does not exist", f.name, f.substation.0));
+                push(format!(
+                    "feeders[{i}] `{}`: substation {} does not exist",
+                    f.name, f.substation.0
+                ));
             }
             if !bus_ok(f.source_bus) {
-                push(format!("feeders[{i}] `{}`: source bus {} does not exist", f.name, f.source_bus.0));
+                push(format!(
+                    "feeders[{i}] `{}`: source bus {} does not exist",
+                    f.name, f.source_bus.0
+                ));
             }
         }
         for (i, s) in self.switches.iter().enumerate() {
@@ -221,14 +231,23 @@ impl GridModel {
             }
             if let Some(t) = c.transformer {
                 if t.index() >= self.transformers.len() {
-                    push(format!("customers[{i}] `{}`: transformer {} does not exist", c.name, t.0));
+                    push(format!(
+                        "customers[{i}] `{}`: transformer {} does not exist",
+                        c.name, t.0
+                    ));
                 }
             }
             if !c.pos.is_valid() {
-                push(format!("customers[{i}] `{}`: position {:?} is not WGS84 lon/lat", c.name, c.pos));
+                push(format!(
+                    "customers[{i}] `{}`: position {:?} is not WGS84 lon/lat",
+                    c.name, c.pos
+                ));
             }
             if !accounts.insert(c.account_no.as_str()) {
-                push(format!("customers[{i}] `{}`: account number {} is used twice", c.name, c.account_no));
+                push(format!(
+                    "customers[{i}] `{}`: account number {} is used twice",
+                    c.name, c.account_no
+                ));
             }
         }
         if problems.is_empty() {
