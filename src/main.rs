@@ -1,1 +1,479 @@
-fn main() {}
+//! `gridcare`: with no command, the desktop app on the embedded demo city; with a command, the
+//! same engine from the terminal. Every command takes `--model FILE` (an OpenDSS master file or
+//! a GridCare model directory; default: the embedded demo city) and `--json`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use gridcare::grid::{Grid, ModelSource};
+use gridcare::model::{DeviceRef, ElementRef, LonLat};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "gridcare", version, about = "One map for marketing, distribution and dispatch")]
+struct Cli {
+    /// Model to load: an OpenDSS master file (.dss) or a GridCare model directory.
+    /// Default: the embedded demo city of Foshan.
+    #[arg(long, global = true, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Machine-readable JSON output.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import a model from another format into a GridCare model directory.
+    Import {
+        #[command(subcommand)]
+        format: ImportFormat,
+    },
+    /// Element counts of the model.
+    Info,
+    /// Loops and de-energised islands in the normal switch state (exit 2 when any).
+    Check,
+    /// What is at a point: nearest customer, transformer, line and its feeder.
+    Locate {
+        /// Longitude, degrees east.
+        #[arg(long, allow_negative_numbers = true)]
+        lon: f64,
+        /// Latitude, degrees north.
+        #[arg(long, allow_negative_numbers = true)]
+        lat: f64,
+        /// Search radius in metres.
+        #[arg(long, default_value_t = 500.0)]
+        radius_m: f64,
+    },
+    /// Upstream path, downstream devices and the customers that lose supply if DEVICE opens.
+    Trace {
+        /// External id of a switch, line, transformer, feeder, bus or customer
+        /// (`switch.zm01-s02`, `Line.LN5710794-1`, an account number).
+        device: String,
+        /// Open these switches first.
+        #[arg(long, value_name = "SWITCH")]
+        open: Vec<String>,
+        /// Close these switches first.
+        #[arg(long, value_name = "SWITCH")]
+        close: Vec<String>,
+        /// List at most this many affected customers in text output (JSON lists all).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Find a customer by phone, account number, name or free-text address.
+    Find {
+        /// What the caller said.
+        query: String,
+        /// How many matches.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+    },
+    /// Export the model.
+    Export {
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
+    /// Generate a demo city (deterministic for a seed).
+    GenCity {
+        /// Number of customers.
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = gridcare::citygen::CityParams::default().seed)]
+        seed: u64,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Measure the grid questions on this machine (medians).
+    Bench {
+        /// Also generate a city of this many customers and measure on it.
+        #[arg(long)]
+        customers: Option<usize>,
+        /// Seed for the random queries.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Time only these queries (peer comparison): a JSON file
+        /// `{"devices": ["line.x", ...], "points": [[lon, lat], ...]}`.
+        #[arg(long, value_name = "FILE")]
+        queries: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportFormat {
+    /// An OpenDSS master file with its redirects and bus coordinates.
+    Opendss {
+        /// The master .dss file.
+        file: PathBuf,
+        /// Output GridCare model directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Extra .dss files to load after the master (e.g. ieee8500/Fuses.DSS).
+        #[arg(long)]
+        extra: Vec<PathBuf>,
+        /// Longitude of the model's centre.
+        #[arg(long, default_value_t = 113.12)]
+        lon: f64,
+        /// Latitude of the model's centre.
+        #[arg(long, default_value_t = 23.02)]
+        lat: f64,
+        /// Metres per planar unit of the bus coordinates (default: fit the extent).
+        #[arg(long)]
+        metres_per_unit: Option<f64>,
+        /// Size of the larger side of the model on the map when fitting, metres.
+        #[arg(long, default_value_t = 6000.0)]
+        extent_m: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportFormat {
+    /// GeoJSON layers (substations, feeders, lv_lines, switches, transformers, customers).
+    Geojson {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("gridcare: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn source(cli_model: &Option<PathBuf>) -> ModelSource {
+    match cli_model {
+        Some(p) => ModelSource::Path(p.clone()),
+        None => ModelSource::Embedded,
+    }
+}
+
+fn load(cli_model: &Option<PathBuf>) -> Result<Grid> {
+    let src = source(cli_model);
+    Grid::load(&src).with_context(|| match &src {
+        ModelSource::Embedded => "loading the embedded demo city".to_string(),
+        ModelSource::Path(p) => format!("loading model {}", p.display()),
+    })
+}
+
+fn print_json(v: &serde_json::Value) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let json = cli.json;
+    let Some(command) = cli.command else {
+        return gridcare_app(&cli.model);
+    };
+    match command {
+        Command::Import { format: ImportFormat::Opendss { file, out, extra, lon, lat, metres_per_unit, extent_m } } => {
+            let options = gridcare::import::OpenDssOptions {
+                anchor: gridcare::import::GeoAnchor {
+                    centre: LonLat::new(lon, lat),
+                    metres_per_unit,
+                    fit_extent_m: extent_m,
+                },
+                extra_files: extra,
+            };
+            let model = gridcare::import::import_opendss(&file, &options)?;
+            gridcare::model::tables::write_dir(&model, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
+            let counts = model.counts();
+            if json {
+                print_json(&json!({"out": out, "counts": counts}))?;
+            } else {
+                println!("imported {} into {}", file.display(), out.display());
+                print_counts(&counts);
+            }
+        }
+        Command::Info => {
+            let grid = load(&cli.model)?;
+            let counts = grid.model.counts();
+            if json {
+                print_json(&json!({"model": grid.model.name, "counts": counts}))?;
+            } else {
+                println!("model {}", grid.model.name);
+                print_counts(&counts);
+            }
+        }
+        Command::Check => {
+            let grid = load(&cli.model)?;
+            let report = grid.topology.report();
+            let m = &grid.model;
+            let bad = !report.loops.is_empty() || report.islands.iter().any(|i| i.customers > 0);
+            if json {
+                print_json(&json!({"ok": !bad, "report": report}))?;
+            } else {
+                println!(
+                    "energised: {} buses, {} of {} customers",
+                    report.energised_buses,
+                    report.energised_customers,
+                    m.customers.len()
+                );
+                for l in &report.loops {
+                    let other = l.other_feeder.map(|f| format!(" with {}", m.feeders[f.index()].name)).unwrap_or_default();
+                    println!(
+                        "LOOP: {} closes a loop on {}{}",
+                        m.device_name(DeviceRef::Element(l.element)),
+                        m.feeders[l.feeder.index()].name,
+                        other
+                    );
+                }
+                for i in &report.islands {
+                    println!(
+                        "ISLAND: {} buses, {} customers without supply (e.g. bus {})",
+                        i.buses, i.customers, m.buses[i.example_bus.index()].name
+                    );
+                }
+                if !bad {
+                    println!("ok: radial, every customer supplied");
+                }
+            }
+            return Ok(if bad { ExitCode::from(2) } else { ExitCode::SUCCESS });
+        }
+        Command::Locate { lon, lat, radius_m } => {
+            let at = LonLat::new(lon, lat);
+            if !at.is_valid() {
+                bail!("--lon {lon} --lat {lat} is not a WGS84 position");
+            }
+            let grid = load(&cli.model)?;
+            let loc = grid.locate(at, radius_m);
+            let m = &grid.model;
+            if json {
+                print_json(&json!({
+                    "at": loc.at,
+                    "customer": loc.customer.map(|c| json!({"id": m.customers[c.item.index()].name, "account_no": m.customers[c.item.index()].account_no, "dist_m": c.dist_m})),
+                    "transformer": loc.transformer.map(|t| json!({"id": m.transformers[t.item.index()].name, "dist_m": t.dist_m})),
+                    "line": loc.line.map(|l| json!({"id": m.device_name(DeviceRef::Element(l.item.element)), "dist_m": l.dist_m})),
+                    "feeder": loc.feeder.map(|f| m.feeders[f.index()].name.clone()),
+                }))?;
+            } else {
+                match loc.customer {
+                    Some(c) => {
+                        let cu = &m.customers[c.item.index()];
+                        println!("customer     {} {} {} ({:.0} m)", cu.account_no, cu.display_name, cu.address.full(), c.dist_m);
+                    }
+                    None => println!("customer     none within {radius_m} m"),
+                }
+                match loc.transformer {
+                    Some(t) => println!("transformer  {} {} ({:.0} m)", m.transformers[t.item.index()].name, m.transformers[t.item.index()].display_name, t.dist_m),
+                    None => println!("transformer  none within {radius_m} m"),
+                }
+                match loc.line {
+                    Some(l) => println!("line         {} ({:.0} m)", m.device_name(DeviceRef::Element(l.item.element)), l.dist_m),
+                    None => println!("line         none within {radius_m} m"),
+                }
+                match loc.feeder {
+                    Some(f) => println!("feeder       {} {}", m.feeders[f.index()].name, m.feeders[f.index()].display_name),
+                    None => println!("feeder       none"),
+                }
+            }
+        }
+        Command::Trace { device, open, close, limit } => {
+            let mut grid = load(&cli.model)?;
+            for (names, state) in [(&open, true), (&close, false)] {
+                for name in names {
+                    match grid.resolve(name)? {
+                        DeviceRef::Element(ElementRef::Switch(s)) => {
+                            grid.topology.set_switch(s, state);
+                        }
+                        other => bail!("`{name}` is {}, not a switch", kind_word(other)),
+                    }
+                }
+            }
+            let d = grid.resolve(&device)?;
+            let t = grid.trace(d);
+            let m = &grid.model;
+            let name = |d: DeviceRef| m.device_name(d).to_string();
+            let report = grid.topology.report();
+            if json {
+                print_json(&json!({
+                    "device": name(t.device),
+                    "feeder": t.feeder.map(|f| m.feeders[f.index()].name.clone()),
+                    "upstream": t.upstream.iter().map(|e| name(DeviceRef::Element(*e))).collect::<Vec<_>>(),
+                    "upstream_switches": t.upstream_switches.iter().map(|s| m.switches[s.index()].name.clone()).collect::<Vec<_>>(),
+                    "downstream_devices": t.downstream.len(),
+                    "downstream_switches": t.downstream_switches.iter().map(|s| m.switches[s.index()].name.clone()).collect::<Vec<_>>(),
+                    "affected_customers": t.affected_customers.iter().map(|c| m.customers[c.index()].name.clone()).collect::<Vec<_>>(),
+                    "affected_count": t.affected_customers.len(),
+                    "checked_loops": t.checked_loops,
+                    "loops": report.loops.iter().map(|l| name(DeviceRef::Element(l.element))).collect::<Vec<_>>(),
+                }))?;
+            } else {
+                println!("device     {}", name(t.device));
+                match t.feeder {
+                    Some(f) => println!("feeder     {} {}", m.feeders[f.index()].name, m.feeders[f.index()].display_name),
+                    None => println!("feeder     none: the device is not energised"),
+                }
+                let up: Vec<String> = t.upstream_switches.iter().map(|s| m.switches[s.index()].name.clone()).collect();
+                println!("upstream   {} elements; switches from the source: {}", t.upstream.len(), if up.is_empty() { "-".into() } else { up.join(" → ") });
+                let down: Vec<String> = t.downstream_switches.iter().map(|s| m.switches[s.index()].name.clone()).collect();
+                println!("downstream {} elements, {} switches{}", t.downstream.len(), down.len(), if down.is_empty() { String::new() } else { format!(": {}", down.iter().take(limit).cloned().collect::<Vec<_>>().join(", ")) });
+                println!("if opened  {} customers lose supply{}", t.affected_customers.len(), if t.checked_loops { " (checked around a closed loop)" } else { "" });
+                for c in t.affected_customers.iter().take(limit) {
+                    let cu = &m.customers[c.index()];
+                    println!("  {}  {}  {}", cu.name, cu.account_no, cu.address.full());
+                }
+                if t.affected_customers.len() > limit {
+                    println!("  … {} more (--limit, or --json for all)", t.affected_customers.len() - limit);
+                }
+                for l in &report.loops {
+                    println!("warning: {} closes a loop", name(DeviceRef::Element(l.element)));
+                }
+            }
+        }
+        Command::Find { query, limit } => {
+            let grid = load(&cli.model)?;
+            let found = grid.find(&query, limit);
+            let m = &grid.model;
+            let rows: Vec<serde_json::Value> = found
+                .iter()
+                .map(|f| {
+                    let c = &m.customers[f.customer.index()];
+                    let card = grid.customer_card(f.customer);
+                    json!({
+                        "account_no": c.account_no, "name": c.display_name, "phones": c.phones,
+                        "address": c.address.full(), "score": f.score, "matched_by": format!("{:?}", f.matched_by),
+                        "feeder": card.as_ref().and_then(|k| k.feeder).map(|f| m.feeders[f.index()].name.clone()),
+                        "transformer": card.as_ref().and_then(|k| k.transformer).map(|t| m.transformers[t.index()].name.clone()),
+                    })
+                })
+                .collect();
+            if json {
+                print_json(&json!({"query": query, "matches": rows}))?;
+            } else if rows.is_empty() {
+                println!("no customer matches `{query}`");
+                return Ok(ExitCode::from(3));
+            } else {
+                for r in &rows {
+                    println!(
+                        "{:.2}  {}  {}  {}  {}  feeder {}  transformer {}",
+                        r["score"].as_f64().unwrap_or(0.0),
+                        r["account_no"].as_str().unwrap_or(""),
+                        r["name"].as_str().unwrap_or(""),
+                        r["phones"].as_array().and_then(|p| p.first()).and_then(|p| p.as_str()).unwrap_or("-"),
+                        r["address"].as_str().unwrap_or(""),
+                        r["feeder"].as_str().unwrap_or("-"),
+                        r["transformer"].as_str().unwrap_or("-"),
+                    );
+                }
+            }
+        }
+        Command::Export { format: ExportFormat::Geojson { out } } => {
+            let grid = load(&cli.model)?;
+            let counts = gridcare::export::write_geojson(&grid, &out).with_context(|| format!("writing {}", out.display()))?;
+            if json {
+                print_json(&json!({"out": out, "layers": counts.iter().map(|(n, c)| json!({"layer": n, "features": c})).collect::<Vec<_>>()}))?;
+            } else {
+                for (n, c) in counts {
+                    println!("{}  {c} features", out.join(format!("{n}.geojson")).display());
+                }
+            }
+        }
+        Command::GenCity { customers, seed, out } => {
+            if customers == 0 {
+                bail!("--customers must be at least 1");
+            }
+            let params = gridcare::citygen::CityParams { customers, seed };
+            let t = std::time::Instant::now();
+            gridcare::citygen::write_city(&params, &out).with_context(|| format!("writing {}", out.display()))?;
+            if json {
+                print_json(&json!({"out": out, "customers": customers, "seed": seed, "seconds": t.elapsed().as_secs_f64()}))?;
+            } else {
+                println!("wrote a city of {customers} customers (seed {seed}) to {} in {:.1} s", out.display(), t.elapsed().as_secs_f64());
+            }
+        }
+        Command::Bench { queries: Some(file), .. } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let q: PeerQueries = serde_json::from_str(&text).with_context(|| format!("{}: not a queries file", file.display()))?;
+            let grid = load(&cli.model)?;
+            let devices = q.devices.iter().map(|n| grid.resolve(n)).collect::<Result<Vec<_>, _>>()?;
+            let points: Vec<LonLat> = q.points.iter().map(|p| LonLat::new(p[0], p[1])).collect();
+            let figures = gridcare::bench::peer_figures(&grid, &devices, &points);
+            print_json(&json!({"figures": figures}))?;
+        }
+        Command::Bench { customers, seed, queries: None } => {
+            let mut figures = Vec::new();
+            if cli.model.is_none() {
+                figures.extend(gridcare::bench::embedded_load_figures(5)?);
+            }
+            let grid = load(&cli.model)?;
+            let label = grid.model.name.clone();
+            for f in gridcare::bench::grid_figures(&grid, seed) {
+                figures.push(gridcare::bench::Figure { what: format!("{label}: {}", f.what), ..f });
+            }
+            drop(grid);
+            if let Some(n) = customers {
+                let model = gridcare::citygen::generate_city(&gridcare::citygen::CityParams { customers: n, seed: gridcare::citygen::CityParams::default().seed });
+                let grid = Grid::from_model(model);
+                for f in gridcare::bench::grid_figures(&grid, seed) {
+                    figures.push(gridcare::bench::Figure { what: format!("city of {n} customers: {}", f.what), ..f });
+                }
+            }
+            if json {
+                print_json(&json!({"figures": figures}))?;
+            } else {
+                println!("{:<90} {:>12} {:>8}", "measure", "median", "samples");
+                for f in &figures {
+                    println!("{:<90} {:>12} {:>8}", f.what, gridcare::bench::human_ns(f.median_ns), f.samples);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Inputs of `gridcare bench --queries`.
+#[derive(serde::Deserialize)]
+struct PeerQueries {
+    #[serde(default)]
+    devices: Vec<String>,
+    #[serde(default)]
+    points: Vec<[f64; 2]>,
+}
+
+fn kind_word(d: DeviceRef) -> &'static str {
+    match d {
+        DeviceRef::Element(ElementRef::Line(_)) => "a line section",
+        DeviceRef::Element(ElementRef::Switch(_)) => "a switch",
+        DeviceRef::Element(ElementRef::Transformer(_)) => "a transformer",
+        DeviceRef::Element(ElementRef::LvLine(_)) => "an LV line",
+        DeviceRef::Feeder(_) => "a feeder",
+        DeviceRef::Substation(_) => "a substation",
+        DeviceRef::Bus(_) => "a bus",
+        DeviceRef::Customer(_) => "a customer",
+    }
+}
+
+fn print_counts(c: &gridcare::model::ModelCounts) {
+    println!("substations                {}", c.substations);
+    println!("feeders                    {}", c.feeders);
+    println!("buses                      {}", c.buses);
+    println!("line sections (MV)         {}", c.lines);
+    println!("switches                   {} ({} normally open, {} protective)", c.switches, c.switches_normally_open, c.protective_devices);
+    println!("transformers               {} ({} distribution)", c.transformers, c.distribution_transformers);
+    println!("LV lines                   {}", c.lv_lines);
+    println!("customers                  {}", c.customers);
+}
+
+/// No command: the desktop app.
+fn gridcare_app(model: &Option<PathBuf>) -> Result<ExitCode> {
+    let grid = load(model)?;
+    let c = grid.model.counts();
+    println!(
+        "gridcare: loaded {} ({} feeders, {} customers). The desktop map is not built yet; try `gridcare --help`.",
+        grid.model.name, c.feeders, c.customers
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,227 @@
+//! Everything the operator can do, as data. Buttons, shortcuts, map clicks and tests all send
+//! a [`Command`]; [`GridCareApp::apply`] handles them once per frame, in one place.
+
+use gridcare::model::{CustomerId, DeviceRef, ElementRef, LonLat};
+
+use super::i18n::Lang;
+use super::layers::{transformers, LayerId, IN_BOX_MIN_ZOOM};
+use super::session::{device_position, rebuild_overlay, Fly, Selection, WhatIf};
+use super::state::TileConfig;
+use super::view::world_of;
+use super::GridCareApp;
+
+/// How far a map click looks for a device, in screen points.
+const PICK_RADIUS_PT: f64 = 9.0;
+/// How far a pin looks for customers, transformers and lines, in metres.
+pub const PIN_RADIUS_M: f64 = 300.0;
+
+/// An operator action.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Find customers; with `pick_best`, select the best match (Enter in the search box).
+    Search {
+        /// What the caller said.
+        query: String,
+        /// Select the best match at once.
+        pick_best: bool,
+    },
+    /// Select a customer, show their card and supply path, fly there.
+    PickCustomer(CustomerId),
+    /// Select a device and show its details.
+    SelectDevice(DeviceRef),
+    /// The map was clicked at a point (`metres_per_point` at the current zoom).
+    MapClicked {
+        /// Where.
+        at: LonLat,
+        /// Map scale.
+        metres_per_point: f64,
+        /// Map zoom.
+        zoom: f64,
+    },
+    /// Clicks drop a pin (true) or select devices (false).
+    SetPinMode(bool),
+    /// Show what loses supply if the device opens, and outline it.
+    WhatIfOpened(DeviceRef),
+    /// Clear the selection, the path and the areas.
+    ClearSelection,
+    /// Turn a layer on or off.
+    SetLayer(LayerId, bool),
+    /// Switch the UI language.
+    SetLanguage(Lang),
+    /// Enter or leave the wall screen.
+    SetWall(bool),
+    /// Move the map.
+    FlyTo {
+        /// Centre.
+        at: LonLat,
+        /// Zoom.
+        zoom: f64,
+    },
+    /// Use another raster tile source.
+    SetTiles(TileConfig),
+    /// Seconds per stop of the wall-screen tour.
+    SetWallCycle(f32),
+    /// Open or close the settings window.
+    ShowSettings(bool),
+    /// Remove a notice.
+    DismissNotice(usize),
+    /// Put the keyboard focus in the search box.
+    FocusSearch,
+}
+
+impl GridCareApp {
+    /// Handles one command.
+    pub(super) fn apply(&mut self, cmd: Command, ctx: &eframe::egui::Context) {
+        let lang = self.state.lang;
+        match cmd {
+            Command::SetLayer(layer, on) => *self.state.layers.get_mut(layer) = on,
+            Command::SetLanguage(l) => self.state.lang = l,
+            Command::SetWall(on) => {
+                self.session.wall = on;
+                self.session.tour.next_s = 0.0;
+                if on {
+                    self.session.pin_mode = false;
+                    self.session.settings.open = false;
+                }
+                ctx.send_viewport_cmd(eframe::egui::ViewportCommand::Fullscreen(on));
+            }
+            Command::SetPinMode(on) => self.session.pin_mode = on,
+            Command::FocusSearch => self.session.focus_search = true,
+            Command::ShowSettings(open) => {
+                self.session.settings = super::session::SettingsForm::from_config(&self.state.tiles);
+                self.session.settings.open = open;
+            }
+            Command::SetWallCycle(s) => self.state.wall.cycle_s = s.clamp(3.0, 600.0),
+            Command::DismissNotice(i) => {
+                if i < self.session.notices.len() {
+                    self.session.notices.remove(i);
+                }
+            }
+            Command::SetTiles(config) => {
+                self.state.tiles = config;
+                self.res.tiles = super::tiles::TileLayer::open(&self.state.tiles, &self.res.tile_cache_dir(), ctx);
+                self.session.settings.open = false;
+            }
+            Command::FlyTo { at, zoom } => self.fly_to(at, zoom, ctx),
+            cmd => {
+                let Some(grid) = self.res.grid.as_ref() else { return };
+                let snap = &self.res.snapshot;
+                let s = &mut self.session;
+                let mut fly: Option<(LonLat, f64)> = None;
+                match cmd {
+                    Command::Search { query, pick_best } => {
+                        let query = query.trim().to_string();
+                        s.matches = if query.is_empty() { Vec::new() } else { grid.find(&query, 8) };
+                        s.searched = Some(query);
+                        if let (true, Some(best)) = (pick_best, s.matches.first()) {
+                            let id = best.customer;
+                            s.selection = Selection::Customer { id, card: grid.customer_card(id) };
+                            s.what_if = None;
+                            fly = device_position(grid, DeviceRef::Customer(id)).map(|p| (p, 17.0));
+                        }
+                    }
+                    Command::PickCustomer(id) => {
+                        s.selection = Selection::Customer { id, card: grid.customer_card(id) };
+                        s.what_if = None;
+                        fly = device_position(grid, DeviceRef::Customer(id)).map(|p| (p, 17.0));
+                    }
+                    Command::SelectDevice(DeviceRef::Customer(id)) => {
+                        s.selection = Selection::Customer { id, card: grid.customer_card(id) };
+                        s.what_if = None;
+                    }
+                    Command::SelectDevice(device) => {
+                        s.selection = Selection::Device { device, trace: Box::new(grid.trace(device)) };
+                        s.what_if = None;
+                    }
+                    Command::WhatIfOpened(device) => {
+                        let trace = match &s.selection {
+                            Selection::Device { device: d, trace } if *d == device => trace.clone(),
+                            _ => Box::new(grid.trace(device)),
+                        };
+                        s.what_if = Some(WhatIf {
+                            device,
+                            affected: trace.affected_customers.len(),
+                            checked_loops: trace.checked_loops,
+                        });
+                        s.selection = Selection::Device { device, trace };
+                    }
+                    Command::ClearSelection => {
+                        s.selection = Selection::None;
+                        s.what_if = None;
+                        s.matches.clear();
+                        s.searched = None;
+                    }
+                    Command::MapClicked { at, metres_per_point, zoom } => {
+                        if s.pin_mode {
+                            s.selection = Selection::Pin(grid.locate(at, PIN_RADIUS_M));
+                            s.what_if = None;
+                        } else if let Some(d) = pick_device(grid, at, metres_per_point, zoom) {
+                            s.selection = match d {
+                                DeviceRef::Customer(id) => Selection::Customer { id, card: grid.customer_card(id) },
+                                d => Selection::Device { device: d, trace: Box::new(grid.trace(d)) },
+                            };
+                            s.what_if = None;
+                        }
+                    }
+                    _ => {}
+                }
+                rebuild_overlay(s, grid, snap, lang);
+                if let Some((at, zoom)) = fly {
+                    self.fly_to(at, zoom, ctx);
+                }
+            }
+        }
+        ctx.request_repaint();
+    }
+
+    /// Starts a flight to `at` (instant when animations are off, as in tests).
+    pub(super) fn fly_to(&mut self, at: LonLat, zoom: f64, ctx: &eframe::egui::Context) {
+        let now = ctx.input(|i| i.time);
+        let duration_s = f64::from(ctx.global_style().animation_time) * 10.0;
+        let from = (world_of(self.view_centre()), self.res.memory.zoom());
+        self.session.fly = Some(Fly { from, to: (world_of(at), zoom.clamp(2.0, 19.0)), start_s: now, duration_s });
+    }
+}
+
+/// The device under a click: what is drawn there at this zoom, nearest first by kind
+/// (substation, switch, transformer, customer, MV line, LV line).
+///
+/// The substation scan is app-side (the spatial index has no substation tree yet).
+fn pick_device(grid: &gridcare::grid::Grid, at: LonLat, m_per_pt: f64, zoom: f64) -> Option<DeviceRef> {
+    let r = PICK_RADIUS_PT * m_per_pt;
+    let sub = grid
+        .model
+        .substations
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.pos.haversine_dist_m(&at)))
+        .filter(|(_, d)| *d <= r * 1.4)
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((i, _)) = sub {
+        return Some(DeviceRef::Substation(gridcare::model::SubstationId(i as u32)));
+    }
+    if zoom >= IN_BOX_MIN_ZOOM {
+        if let Some(s) = grid.spatial.nearest_switch(at, r) {
+            return Some(DeviceRef::Element(ElementRef::Switch(s.item)));
+        }
+    }
+    if zoom >= transformers::MIN_ZOOM {
+        if let Some(t) = grid.spatial.nearest_transformer(at, r) {
+            return Some(DeviceRef::Element(ElementRef::Transformer(t.item)));
+        }
+    }
+    if zoom >= IN_BOX_MIN_ZOOM {
+        if let Some(c) = grid.spatial.nearest_customer(at, r * 0.7) {
+            return Some(DeviceRef::Customer(c.item));
+        }
+    }
+    if let Some(l) = grid.spatial.nearest_mv_segment(at, r * 0.8) {
+        return Some(DeviceRef::Element(l.item.element));
+    }
+    if zoom >= 16.0 {
+        if let Some(l) = grid.spatial.nearest_segment(at, r * 0.8) {
+            return Some(DeviceRef::Element(l.item.element));
+        }
+    }
+    None
+}

@@ -1,0 +1,289 @@
+//! Every UI string, in Chinese and English, in one table; the field's words follow
+//! `GLOSSARY.md`. The language switches at runtime; its default comes from the system locale
+//! (`LC_ALL`, `LC_MESSAGES`, `LANG` starting with `zh` → Chinese).
+
+use gridcare::model::{Labels, SwitchKind, TransformerKind};
+use serde::{Deserialize, Serialize};
+
+/// A UI language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    /// 中文.
+    Zh,
+    /// English.
+    #[default]
+    En,
+}
+
+impl Lang {
+    /// The language the system locale asks for.
+    pub fn from_env() -> Lang {
+        let var = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|k| std::env::var(k).ok())
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
+        Lang::from_locale(&var)
+    }
+
+    /// The language of a locale name (`zh_CN.UTF-8` → Chinese).
+    pub fn from_locale(locale: &str) -> Lang {
+        if locale.to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}
+
+macro_rules! strings {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        /// A UI string.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum T { $($key),* }
+
+        /// The text of a UI string in a language.
+        pub fn tr(lang: Lang, key: T) -> &'static str {
+            match (key, lang) {
+                $((T::$key, Lang::Zh) => $zh, (T::$key, Lang::En) => $en,)*
+            }
+        }
+
+        /// Every string, for the table's own test.
+        #[cfg(test)]
+        const ALL: &[T] = &[$(T::$key),*];
+    };
+}
+
+strings! {
+    AppTitle => "GridCare 营配调一张图", "GridCare · one map";
+    Loading => "正在加载演示城市…", "Loading the demo city…";
+    LoadFailed => "模型加载失败", "The model failed to load";
+    SearchLabel => "查找来电客户", "Find a caller";
+    SearchHint => "电话、户号、户名或地址 (Ctrl+F)", "Phone, account, name or address (Ctrl+F)";
+    Find => "查找", "Find";
+    NoMatch => "没有匹配的客户", "No matching customer";
+    Matches => "匹配结果", "Matches";
+    ByPhone => "电话", "phone";
+    ByAccount => "户号", "account";
+    ByName => "户名", "name";
+    ByAddress => "地址", "address";
+    Layers => "图层", "Layers";
+    Legend => "图例", "Legend";
+    LayerBasemap => "离线底图", "Offline basemap";
+    LayerTiles => "瓦片地图", "Raster tiles";
+    LayerOutageAreas => "停电区域", "Outage areas";
+    LayerFeeders => "10kV 馈线", "10 kV feeders";
+    LayerCustomers => "用户", "Customers";
+    LayerTransformers => "配变", "Transformers";
+    LayerSwitches => "开关", "Switches";
+    LayerSubstations => "变电站", "Substations";
+    LayerRepairPins => "抢修扎点", "Repair pins";
+    LayerCrews => "抢修队伍", "Repair crews";
+    NoSourceYet => "暂无数据源", "no data source yet";
+    LegendSupplied => "已供电用户", "Customer supplied";
+    LegendOut => "停电用户", "Customer out of supply";
+    LegendDensity => "低缩放级别按密度显示", "shown as density when zoomed out";
+    LegendDeadLine => "停电线路", "De-energised line";
+    LegendLv => "低压线路", "LV line";
+    LegendClosed => "闭合开关", "Closed switch";
+    LegendOpen => "断开开关", "Open switch";
+    LegendTie => "联络开关 (常开)", "Tie switch (normally open)";
+    LegendPublic => "公变", "Public transformer";
+    LegendDedicated => "专变", "Dedicated transformer";
+    LegendPath => "供电路径", "Supply path";
+    LegendFault => "故障停电", "Fault outage";
+    LegendPlanned => "计划停电", "Planned outage";
+    LegendWhatIf => "假如断开", "If opened";
+    FeederColours => "每条馈线一种颜色，线宽按电压", "one colour per feeder, width by voltage";
+    Details => "详情", "Details";
+    NothingSelected => "查找客户，或点击地图上的设备", "Find a caller, or click a device on the map";
+    Customer => "用户", "Customer";
+    AccountNo => "户号", "Account no.";
+    CustomerName => "户名", "Name";
+    Phones => "电话", "Phones";
+    Address => "地址", "Address";
+    LabelsWord => "标签", "Labels";
+    Substation => "变电站", "Substation";
+    Feeder => "馈线", "Feeder";
+    Transformer => "配变", "Transformer";
+    Supply => "供电状态", "Supply";
+    Energised => "已供电", "Energised";
+    OutOfSupply => "停电", "Out of supply";
+    SupplyPath => "供电路径", "Supply path";
+    SwitchesOnPath => "路径上的开关", "Switches on the path";
+    Unit => "供电单位", "Supply unit";
+    LabelImportant => "重要客户", "Important";
+    LabelSensitive => "停电敏感客户", "Outage-sensitive";
+    LabelLifeSupport => "生命支持", "Life support";
+    LabelCommercial => "非居民", "Commercial";
+    LabelWechat => "微信绑定", "WeChat";
+    NoneWord => "无", "none";
+    Switch => "开关", "Switch";
+    Breaker => "断路器", "Breaker";
+    Recloser => "重合器", "Recloser";
+    Fuse => "熔断器", "Fuse";
+    Sectionaliser => "分段开关", "Sectionaliser";
+    Tie => "联络开关", "Tie switch";
+    Disconnector => "隔离开关", "Disconnector";
+    State => "状态", "State";
+    Closed => "闭合", "Closed";
+    Open => "断开", "Open";
+    NormallyOpen => "常开", "normally open";
+    PublicTransformer => "公变", "Public transformer";
+    DedicatedTransformer => "专变", "Dedicated transformer";
+    OtherTransformer => "变压器", "Transformer";
+    Rated => "容量", "Rating";
+    LineSection => "线路区段", "Line section";
+    LvLine => "低压线路", "LV line";
+    Length => "长度", "Length";
+    Bus => "母线", "Bus";
+    Voltage => "电压", "Voltage";
+    FeedersOf => "出线", "Feeders";
+    SelectFeeder => "查看馈线", "Show feeder";
+    WhatIfOpened => "假如断开", "What if opened";
+    WouldLoseSupply => "{} 户将停电", "{} customers would lose supply";
+    LoopChecked => "已检查合环", "checked around a closed loop";
+    Downstream => "下游开关", "Downstream switches";
+    ClearSelection => "清除", "Clear";
+    PinMode => "地图扎点", "Map pin";
+    PinHint => "点击地图查询该点", "Click the map to locate a point";
+    PinnedPoint => "扎点位置", "Pinned point";
+    NearestCustomer => "最近用户", "Nearest customer";
+    NearestTransformer => "最近配变", "Nearest transformer";
+    NearestLine => "最近线路", "Nearest line";
+    NoneWithin => "{} 米内无", "none within {} m";
+    Metres => "{} 米", "{} m";
+    Language => "语言", "Language";
+    Wall => "大屏", "Wall screen";
+    ExitWall => "退出大屏", "Exit wall screen";
+    CustomersOut => "当前停电用户", "Customers out now";
+    ActiveOutages => "进行中停电事件", "Active outages";
+    CrewsInField => "在外抢修队伍", "Crews in the field";
+    TotalCustomers => "用户总数", "Customers";
+    NotYetAvailable => "停电模块未上线", "outage module not yet available";
+    Touring => "轮播", "Touring";
+    DeEnergisedArea => "停电区域", "De-energised area";
+    CorruptSettings => "设置文件损坏，已恢复默认", "The settings file was corrupt and was replaced by defaults";
+    TilesFailing => "瓦片源不可用，显示离线底图", "Tile source unavailable, showing the offline basemap";
+    TileSource => "瓦片源", "Tile source";
+    TilesNone => "无 (离线底图)", "None (offline basemap)";
+    TilesUrl => "URL 模板", "URL template";
+    TilesDir => "本地目录", "Local folder";
+    TilesMbtiles => "MBTiles 文件", "MBTiles file";
+    Apply => "应用", "Apply";
+    Settings => "设置", "Settings";
+    Dismiss => "知道了", "Dismiss";
+    StatusLine => "{} 户 · {} 条馈线 · {} 座变电站", "{} customers · {} feeders · {} substations";
+    Zoom => "缩放", "Zoom";
+}
+
+/// A UI string with `{}` replaced by the arguments in order.
+pub fn trf(lang: Lang, key: T, args: &[&str]) -> String {
+    let mut out = String::new();
+    let mut rest = tr(lang, key);
+    for a in args {
+        match rest.split_once("{}") {
+            Some((head, tail)) => {
+                out.push_str(head);
+                out.push_str(a);
+                rest = tail;
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The word for a switch kind.
+pub fn switch_kind(lang: Lang, k: SwitchKind) -> &'static str {
+    tr(
+        lang,
+        match k {
+            SwitchKind::Breaker => T::Breaker,
+            SwitchKind::Recloser => T::Recloser,
+            SwitchKind::Fuse => T::Fuse,
+            SwitchKind::Sectionaliser => T::Sectionaliser,
+            SwitchKind::Tie => T::Tie,
+            SwitchKind::Disconnector => T::Disconnector,
+        },
+    )
+}
+
+/// The word for a transformer kind.
+pub fn transformer_kind(lang: Lang, k: TransformerKind) -> &'static str {
+    tr(
+        lang,
+        match k {
+            TransformerKind::Public => T::PublicTransformer,
+            TransformerKind::Dedicated => T::DedicatedTransformer,
+            _ => T::OtherTransformer,
+        },
+    )
+}
+
+/// The words of a customer's labels, joined.
+pub fn labels(lang: Lang, l: Labels) -> String {
+    let words: Vec<&str> = [
+        (Labels::IMPORTANT, T::LabelImportant),
+        (Labels::OUTAGE_SENSITIVE, T::LabelSensitive),
+        (Labels::LIFE_SUPPORT, T::LabelLifeSupport),
+        (Labels::COMMERCIAL, T::LabelCommercial),
+        (Labels::WECHAT, T::LabelWechat),
+    ]
+    .iter()
+    .filter(|(flag, _)| l.contains(*flag))
+    .map(|(_, key)| tr(lang, *key))
+    .collect();
+    if words.is_empty() {
+        tr(lang, T::NoneWord).to_string()
+    } else {
+        words.join(if lang == Lang::Zh { "、" } else { ", " })
+    }
+}
+
+/// English names of the places the basemap labels (`None`: not in the table).
+pub fn place_name(zh: &str) -> Option<&'static str> {
+    Some(match zh {
+        "禅城区" => "Chancheng",
+        "南海区" => "Nanhai",
+        "顺德区" => "Shunde",
+        "三水区" => "Sanshui",
+        "高明区" => "Gaoming",
+        "佛山" | "佛山市" => "Foshan",
+        "广州" | "廣州" => "Guangzhou",
+        "江门" => "Jiangmen",
+        "肇庆" => "Zhaoqing",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_has_both_languages_and_the_same_placeholders() {
+        for key in ALL {
+            let (zh, en) = (tr(Lang::Zh, *key), tr(Lang::En, *key));
+            assert!(!zh.is_empty() && !en.is_empty(), "{key:?}");
+            assert_eq!(zh.matches("{}").count(), en.matches("{}").count(), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn a_chinese_locale_picks_chinese() {
+        assert_eq!(Lang::from_locale("zh_CN.UTF-8"), Lang::Zh);
+        assert_eq!(Lang::from_locale("zh_TW"), Lang::Zh);
+        assert_eq!(Lang::from_locale("en_GB.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale(""), Lang::En);
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_order() {
+        assert_eq!(trf(Lang::En, T::WouldLoseSupply, &["42"]), "42 customers would lose supply");
+        assert_eq!(trf(Lang::Zh, T::WouldLoseSupply, &["42"]), "42 户将停电");
+    }
+}

@@ -1,0 +1,187 @@
+//! The `gridcare bench` report: the same workloads as the criterion benchmarks, timed with
+//! medians over many repetitions on one loaded model.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::grid::Grid;
+use crate::model::{DeviceRef, LonLat, SwitchId};
+use crate::rng::Rng;
+
+/// One measured figure.
+#[derive(Clone, Debug, Serialize)]
+pub struct Figure {
+    /// What was measured.
+    pub what: String,
+    /// Median time per operation in nanoseconds.
+    pub median_ns: f64,
+    /// How many operations were timed.
+    pub samples: usize,
+}
+
+/// Median of per-operation times (each sample times `batch` operations).
+pub fn median_ns(mut samples: Vec<f64>) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let n = samples.len();
+    if n % 2 == 1 {
+        samples[n / 2]
+    } else {
+        (samples[n / 2 - 1] + samples[n / 2]) / 2.0
+    }
+}
+
+/// Times `op` once per input (batched by 16 to stay above the clock's resolution).
+fn time_each<T>(inputs: &[T], mut op: impl FnMut(&T) -> usize) -> (f64, usize) {
+    let mut samples = Vec::with_capacity(inputs.len() / 16 + 1);
+    let mut sink = 0usize;
+    for chunk in inputs.chunks(16) {
+        let t = Instant::now();
+        for x in chunk {
+            sink = sink.wrapping_add(op(x));
+        }
+        samples.push(t.elapsed().as_nanos() as f64 / chunk.len() as f64);
+    }
+    std::hint::black_box(sink);
+    (median_ns(samples), inputs.len())
+}
+
+/// Random points spread over the model's customers (each a customer's position moved by up
+/// to ~150 m), deterministic for a seed.
+pub fn query_points(grid: &Grid, n: usize, seed: u64) -> Vec<LonLat> {
+    let mut rng = Rng::new(seed);
+    let cs = &grid.model.customers;
+    if cs.is_empty() {
+        return Vec::new();
+    }
+    (0..n)
+        .map(|_| {
+            let c = rng.pick(cs).pos;
+            LonLat::new(c.lon + rng.range_f64(-0.0015, 0.0015), c.lat + rng.range_f64(-0.0015, 0.0015))
+        })
+        .collect()
+}
+
+/// Random branch elements that carry power now (the devices an operator would trace).
+pub fn trace_devices(grid: &Grid, n: usize, seed: u64) -> Vec<DeviceRef> {
+    let mut rng = Rng::new(seed);
+    let edges = &grid.topology.network().edges;
+    let live: Vec<DeviceRef> = edges
+        .iter()
+        .filter(|e| grid.topology.subtree_below(e.element).is_some())
+        .map(|e| DeviceRef::Element(e.element))
+        .collect();
+    if live.is_empty() {
+        return Vec::new();
+    }
+    (0..n).map(|_| *rng.pick(&live)).collect()
+}
+
+/// Measures the grid questions on a loaded model.
+pub fn grid_figures(grid: &Grid, seed: u64) -> Vec<Figure> {
+    let mut out = Vec::new();
+    let devices = trace_devices(grid, 20_000, seed);
+    let (ns, n) = time_each(&devices, |d| grid.topology.affected_customers(&grid.model, *d).customers.len());
+    out.push(Figure { what: "affected customers of a device (radial slice)".into(), median_ns: ns, samples: n });
+
+    let (ns, n) = time_each(&devices[..devices.len().min(2000)], |d| grid.trace(*d).downstream.len());
+    out.push(Figure { what: "full trace (upstream path + downstream devices + customers)".into(), median_ns: ns, samples: n });
+
+    let points = query_points(grid, 20_000, seed ^ 1);
+    let (ns, n) = time_each(&points, |p| grid.spatial.nearest_segment(*p, 1e9).map_or(0, |h| h.item.segment as usize));
+    out.push(Figure { what: "nearest line segment to a point".into(), median_ns: ns, samples: n });
+    let (ns, n) = time_each(&points, |p| grid.spatial.nearest_customer(*p, 1e9).map_or(0, |h| h.item.index()));
+    out.push(Figure { what: "nearest customer to a point".into(), median_ns: ns, samples: n });
+    let (ns, n) = time_each(&points[..2000.min(points.len())], |p| {
+        grid.locate(*p, 300.0).customer.map_or(0, |c| c.item.index())
+    });
+    out.push(Figure { what: "locate a map pin (customer + transformer + line + feeder)".into(), median_ns: ns, samples: n });
+
+    // Garbled-address search on real customers.
+    let mut rng = Rng::new(seed ^ 2);
+    let queries: Vec<String> = (0..2000.min(grid.model.customers.len()))
+        .map(|_| {
+            let c = rng.pick(&grid.model.customers);
+            crate::address::garble_address(&c.address, &mut rng)
+        })
+        .collect();
+    let (ns, n) = time_each(&queries, |q| grid.find(q, 5).len());
+    out.push(Figure { what: "find a customer by a garbled address".into(), median_ns: ns, samples: n });
+    let phones: Vec<String> = (0..2000.min(grid.model.customers.len()))
+        .filter_map(|_| rng.pick(&grid.model.customers).phones.first().cloned())
+        .collect();
+    let (ns, n) = time_each(&phones, |q| grid.find(q, 5).len());
+    out.push(Figure { what: "find a customer by phone".into(), median_ns: ns, samples: n });
+
+    // Switch operations: open then close a random closed switch.
+    let mut topo = grid.topology.clone();
+    let closed: Vec<SwitchId> = (0..grid.model.switches.len() as u32)
+        .map(SwitchId)
+        .filter(|s| !topo.is_open(*s) && grid.topology.subtree_below(crate::model::ElementRef::Switch(*s)).is_some())
+        .collect();
+    if !closed.is_empty() {
+        let picks: Vec<SwitchId> = (0..400).map(|_| *rng.pick(&closed)).collect();
+        let mut samples = Vec::new();
+        for s in &picks {
+            let t = Instant::now();
+            topo.set_switch(*s, true);
+            topo.set_switch(*s, false);
+            samples.push(t.elapsed().as_nanos() as f64 / 2.0);
+        }
+        out.push(Figure { what: "switch operation (re-derive touched feeders)".into(), median_ns: median_ns(samples), samples: picks.len() });
+    }
+    out
+}
+
+/// Times loading the embedded demo city: parse, then build every index (median of `runs`).
+pub fn embedded_load_figures(runs: usize) -> Result<Vec<Figure>, crate::grid::GridError> {
+    let mut parse = Vec::new();
+    let mut build = Vec::new();
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let model = crate::citygen::demo_city()?;
+        parse.push(t.elapsed().as_nanos() as f64);
+        let t = Instant::now();
+        let grid = Grid::from_model(model);
+        build.push(t.elapsed().as_nanos() as f64);
+        std::hint::black_box(&grid);
+    }
+    let total: Vec<f64> = parse.iter().zip(&build).map(|(a, b)| a + b).collect();
+    Ok(vec![
+        Figure { what: "demo city: parse the embedded tables".into(), median_ns: median_ns(parse), samples: runs },
+        Figure { what: "demo city: build topology, spatial and address indexes".into(), median_ns: median_ns(build), samples: runs },
+        Figure { what: "demo city ready from the embedded blob (total)".into(), median_ns: median_ns(total), samples: runs },
+    ])
+}
+
+/// Formats nanoseconds for people.
+pub fn human_ns(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.1} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// Times the peer-comparison workloads on given queries: the customers that lose supply for
+/// each device, and the nearest line for each point (the same inputs a peer script times).
+pub fn peer_figures(grid: &Grid, devices: &[DeviceRef], points: &[LonLat]) -> Vec<Figure> {
+    // Repeat small input sets so that the median rests on enough samples.
+    let reps = (20_000 / devices.len().max(1)).clamp(1, 1000);
+    let devs: Vec<DeviceRef> = devices.iter().copied().cycle().take(devices.len() * reps).collect();
+    let (ns_aff, n_aff) = time_each(&devs, |d| grid.topology.affected_customers(&grid.model, *d).customers.len());
+    let reps = (20_000 / points.len().max(1)).clamp(1, 1000);
+    let pts: Vec<LonLat> = points.iter().copied().cycle().take(points.len() * reps).collect();
+    let (ns_near, n_near) = time_each(&pts, |p| grid.spatial.nearest_segment(*p, 1e9).map_or(0, |h| h.item.segment as usize));
+    vec![
+        Figure { what: "affected_customers".into(), median_ns: ns_aff, samples: n_aff },
+        Figure { what: "nearest_line".into(), median_ns: ns_near, samples: n_near },
+    ]
+}
