@@ -6,7 +6,12 @@
 //! the CLI and the HTTP API all call these same functions.
 
 pub mod address;
+#[cfg(feature = "app")]
+pub mod app;
+pub mod bench;
 pub mod citygen;
+pub mod export;
+pub mod grid;
 pub mod import;
 pub mod model;
 pub mod rng;

@@ -21,6 +21,25 @@ struct Cli {
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     json: bool,
+    /// Desktop app: start on the wall screen (大屏): full screen, large type, personal data masked.
+    #[arg(long, global = true)]
+    wall: bool,
+    /// Desktop app: where to keep its state (default: $XDG_DATA_HOME/gridcare, else
+    /// ~/.local/share/gridcare).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Desktop app: raster tiles from an XYZ URL template, e.g. `https://host/{z}/{x}/{y}.png`.
+    #[arg(long, value_name = "URL_TEMPLATE", conflicts_with_all = ["tiles_dir", "mbtiles"])]
+    tiles: Option<String>,
+    /// Desktop app: raster tiles from a local folder of z/x/y.png tiles.
+    #[arg(long, value_name = "DIR", conflicts_with = "mbtiles")]
+    tiles_dir: Option<PathBuf>,
+    /// Desktop app: raster tiles from an MBTiles file.
+    #[arg(long, value_name = "FILE")]
+    mbtiles: Option<PathBuf>,
+    /// Desktop app: attribution of the --tiles / --tiles-dir source, shown on the map.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    tiles_attribution: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -174,7 +193,7 @@ fn print_json(v: &serde_json::Value) -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let json = cli.json;
     let Some(command) = cli.command else {
-        return gridcare_app(&cli.model);
+        return gridcare_app(&cli);
     };
     match command {
         Command::Import { format: ImportFormat::Opendss { file, out, extra, lon, lat, metres_per_unit, extent_m } } => {
@@ -467,12 +486,30 @@ fn print_counts(c: &gridcare::model::ModelCounts) {
     println!("customers                  {}", c.customers);
 }
 
-/// No command: the desktop app.
-fn gridcare_app(model: &Option<PathBuf>) -> Result<ExitCode> {
-    let grid = load(model)?;
+/// No command: the desktop app on the model (default: the embedded demo city).
+#[cfg(feature = "app")]
+fn gridcare_app(cli: &Cli) -> Result<ExitCode> {
+    use gridcare::app::{AppOptions, TileConfig};
+    let attribution = cli.tiles_attribution.clone();
+    let tiles = match (&cli.tiles, &cli.tiles_dir, &cli.mbtiles) {
+        (Some(template), _, _) => Some(TileConfig::Url { template: template.clone(), attribution }),
+        (_, Some(path), _) => Some(TileConfig::Dir { path: path.clone(), attribution }),
+        (_, _, Some(path)) => Some(TileConfig::MbTiles { path: path.clone() }),
+        _ => None,
+    };
+    let options = AppOptions { data_dir: cli.data_dir.clone(), wall: cli.wall, tiles, lang: None };
+    gridcare::app::run(source(&cli.model), options)
+        .map_err(|e| anyhow::anyhow!("the desktop window could not run: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// No command, in a build without the `app` feature: say so.
+#[cfg(not(feature = "app"))]
+fn gridcare_app(cli: &Cli) -> Result<ExitCode> {
+    let grid = load(&cli.model)?;
     let c = grid.model.counts();
     println!(
-        "gridcare: loaded {} ({} feeders, {} customers). The desktop map is not built yet; try `gridcare --help`.",
+        "gridcare: loaded {} ({} feeders, {} customers). This build has no desktop app (feature `app`); try `gridcare --help`.",
         grid.model.name, c.feeders, c.customers
     );
     Ok(ExitCode::SUCCESS)

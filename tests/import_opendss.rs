@@ -96,7 +96,10 @@ fn ieee123_imports_its_126_lines_8_transformers_and_91_loads() {
     assert_eq!(count(&m.transformers, |t| t.kind == TransformerKind::Regulator), 7);
     assert_eq!(count(&m.transformers, |t| t.kind == TransformerKind::Public), 1);
     assert_eq!(m.customers.len(), 91);
-    assert!(m.customers.iter().all(|c| c.transformer.is_none()), "spot loads on the 4.16 kV feeder");
+    assert!(
+        m.customers.iter().all(|c| c.transformer.is_none()),
+        "spot loads on the 4.16 kV feeder"
+    );
     assert_eq!(m.buses.len(), 132);
     assert!(m.buses.iter().all(|b| b.pos.is_none()), "the master does not load BusCoords.dat");
     assert!(reached_from_source(&m).iter().all(|&r| r));
@@ -111,6 +114,7 @@ fn ieee123_coordinates_come_from_an_extra_script() {
     let script = dir.join("coords.dss");
     write(&script, &format!("Buscoords \"{}\"\n", coords.display()));
     let m = import(&repo("resources/feeders/ieee123/IEEE123Master.dss"), &[script]);
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(count(&m.buses, |b| b.pos.is_some()), 130, "all but 300_open and 94_open");
     assert_eq!(m.validate(), Ok(()));
 }
@@ -118,7 +122,8 @@ fn ieee123_coordinates_come_from_an_extra_script() {
 #[test]
 fn ieee123_switches_opened_by_command_are_ties() {
     let m = import(&repo("resources/feeders/ieee123/IEEE123Switches.dss"), &[]);
-    let open: Vec<_> = m.switches.iter().filter(|s| s.normally_open).map(|s| s.name.as_str()).collect();
+    let open: Vec<_> =
+        m.switches.iter().filter(|s| s.normally_open).map(|s| s.name.as_str()).collect();
     assert_eq!(open, vec!["line.sw7", "line.sw8"]);
     assert!(m.switches.iter().all(|s| s.normally_open == (s.kind == SwitchKind::Tie)));
     assert_eq!(m.buses.len(), 130);
@@ -153,7 +158,10 @@ fn ieee8500_imports_every_customer_behind_its_service_transformer() {
 
     let customer = find(&m.customers, "load.138236b0", |c| &c.name);
     let t = &m.transformers[customer.transformer.map_or(0, |t| t.index())];
-    assert_eq!((t.name.as_str(), t.kva, t.kind), ("transformer.t5138236b", 10.0, TransformerKind::Public));
+    assert_eq!(
+        (t.name.as_str(), t.kva, t.kind),
+        ("transformer.t5138236b", 10.0, TransformerKind::Public)
+    );
     assert_eq!(m.buses[customer.bus.index()].name, "sx2673305b");
     assert_eq!(m.buses[t.hv_bus.index()].name, "l2673305");
     let drop = find(&m.lv_lines, "line.tpx138236b0", |l| &l.name);
@@ -165,9 +173,13 @@ fn ieee8500_imports_every_customer_behind_its_service_transformer() {
     let reached = reached_from_source(&m);
     assert!(reached.iter().all(|&r| r), "every bus is connected to the source");
     assert!(m.customers.iter().all(|c| reached[c.bus.index()]));
-    let accounts: std::collections::HashSet<_> = m.customers.iter().map(|c| &c.account_no).collect();
+    let accounts: std::collections::HashSet<_> =
+        m.customers.iter().map(|c| &c.account_no).collect();
     assert_eq!(accounts.len(), 1177);
-    assert!(m.customers.iter().all(|c| c.account_no.len() == 10 && c.account_no.bytes().all(|b| b.is_ascii_digit())));
+    assert!(m
+        .customers
+        .iter()
+        .all(|c| c.account_no.len() == 10 && c.account_no.bytes().all(|b| b.is_ascii_digit())));
 }
 
 #[test]
@@ -248,7 +260,9 @@ fn error_of_text(tag: &str, text: &str) -> (String, ImportError) {
     let dir = temp_dir(tag);
     let master = dir.join(format!("{tag}.dss"));
     write(&master, text);
-    match import_opendss(&master, &OpenDssOptions::default()) {
+    let result = import_opendss(&master, &OpenDssOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    match result {
         Ok(_) => panic!("{tag}: imported without error"),
         Err(e) => (e.to_string(), e),
     }
@@ -288,7 +302,10 @@ fn a_missing_buscoords_file_is_an_error_naming_it() {
 #[test]
 fn a_line_without_bus2_names_its_file_line_and_property() {
     let (text, e) = error_of("nobus2", "New Line.a bus1=x\n");
-    assert!(text.contains("nobus2.dss:3:") && text.contains("line.a") && text.contains("bus2"), "{text}");
+    assert!(
+        text.contains("nobus2.dss:3:") && text.contains("line.a") && text.contains("bus2"),
+        "{text}"
+    );
     assert!(matches!(e, ImportError::MissingProperty { property: "bus2", .. }));
 }
 
@@ -303,7 +320,10 @@ fn other_mistakes_name_their_file_and_line() {
     let e = assert_names("class", "New Widget.w\n", 3);
     assert!(matches!(e, ImportError::UnknownClass { .. }), "{e}");
     let e = assert_names("fuse", "New Line.a bus1=x bus2=y\nNew Fuse.f Line.b 1\n", 4);
-    assert!(matches!(e, ImportError::UnknownElement { ref target, .. } if target == "line.b"), "{e}");
+    assert!(
+        matches!(e, ImportError::UnknownElement { ref target, .. } if target == "line.b"),
+        "{e}"
+    );
     let e = assert_names("edit", "Edit Line.zz bus1=x\n", 3);
     assert!(matches!(e, ImportError::UnknownElement { .. }), "{e}");
     let e = assert_names("like", "New Line.a like=zz bus1=x bus2=y\n", 3);
@@ -316,8 +336,10 @@ fn other_mistakes_name_their_file_and_line() {
 
 #[test]
 fn a_missing_master_is_an_io_error_naming_it() {
-    let path = temp_dir("io").join("absent.dss");
+    let dir = temp_dir("io");
+    let path = dir.join("absent.dss");
     let err = import_opendss(&path, &OpenDssOptions::default()).err();
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(matches!(err, Some(ImportError::Io { .. })));
     assert!(err.is_some_and(|e| e.to_string().contains("absent.dss")));
 }
@@ -334,7 +356,7 @@ fn a_small_script_with_positional_like_and_continuations_imports() {
     );
     write(
         &dir.join("master.dss"),
-        "clear\nnew object=circuit.Small basekv=10 bus1=SRC\nredirect LINES.DSS\n\
+        "clear\nnew object=circuit.Small basekv=10\nredirect LINES.DSS\nNew Vsource.Source bus1=SRC\n\
          New XfmrCode.c windings=3 kvs=[10 0.23 0.23] kVAs=[50 50 50]\n\
          New Transformer.T xfmrcode=c buses=(b2, x.1.0, x.0.2)\n\
          New Line.S1 bus1=x bus2=sx length=30 units=m\n\
@@ -342,6 +364,7 @@ fn a_small_script_with_positional_like_and_continuations_imports() {
          New Fuse.F1 MonitoredObj=Line.L1\nset voltagebases=[10 .4]\ncalcv\nBusCoords xy.csv\n",
     );
     let m = import(&dir.join("master.dss"), &[]);
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(m.validate(), Ok(()));
     assert_eq!(m.name, "small");
     assert_eq!(m.lines.len(), 2);
@@ -378,7 +401,11 @@ fn random_bytes_never_panic() {
         let bytes: Vec<u8> = (0..len)
             .map(|_| {
                 let r = next();
-                if r % 3 == 0 { (r >> 8) as u8 } else { alphabet[(r >> 8) as usize % alphabet.len()] }
+                if r % 3 == 0 {
+                    (r >> 8) as u8
+                } else {
+                    alphabet[(r >> 8) as usize % alphabet.len()]
+                }
             })
             .collect();
         let master = dir.join(format!("r{round}.dss"));
@@ -389,4 +416,5 @@ fn random_bytes_never_panic() {
         }
         let _ = import_opendss(&master, &OpenDssOptions::default());
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -48,7 +48,7 @@ def main():
     chars = {chr(c) for c in range(0x20, 0x7F)}
     chars |= gb2312_chars()
     for lo, hi in [(0x3000, 0x303F), (0xFF00, 0xFFEF), (0x2010, 0x2027), (0x2030, 0x203B),
-                   (0x2190, 0x2199), (0x25A0, 0x25CF), (0x00B7, 0x00B7), (0x00D7, 0x00D7)]:
+                   (0x2190, 0x2199), (0x25A0, 0x25CF), (0x00A0, 0x00FF)]:
         chars |= {chr(c) for c in range(lo, hi + 1)}
     chars |= repo_chars()
     chars = {c for c in chars if c.isprintable() or c == "\u3000"}

@@ -128,10 +128,13 @@ impl CustomerDirectory {
             .into_iter()
             .filter(|(name, _)| !name.is_empty())
             .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-            .and_then(|(name, _)| gazetteer().by_name(&normalize(name), Level::City, FOSHAN_CITY_CODE))
+            .and_then(|(name, _)| {
+                gazetteer().by_name(&normalize(name), Level::City, FOSHAN_CITY_CODE)
+            })
             .map_or_else(|| FOSHAN_CITY_CODE.to_string(), |d| d.code.clone());
-        let addresses =
-            AddressIndex::build(model.customers.iter().enumerate().map(|(i, c)| (CustomerId(i as u32), &c.address)));
+        let addresses = AddressIndex::build(
+            model.customers.iter().enumerate().map(|(i, c)| (CustomerId(i as u32), &c.address)),
+        );
         CustomerDirectory { phones, accounts, account_lens, names, addresses, home_city }
     }
 
@@ -170,8 +173,8 @@ impl CustomerDirectory {
                 matched_by: MatchKind::Name,
             });
             out.extend(by_name.take(limit));
-            let short_name = (2..=4).contains(&normal.chars().count())
-                && normal.chars().all(is_cjk);
+            let short_name =
+                (2..=4).contains(&normal.chars().count()) && normal.chars().all(is_cjk);
             if short_name || out.len() >= limit {
                 return out;
             }
@@ -211,7 +214,8 @@ impl CustomerDirectory {
     /// Exact account number; or, shorter than any account, a prefix shared by one account only.
     fn find_account(&self, account: &str, limit: usize) -> Vec<CustomerMatch> {
         let start = self.accounts.partition_point(|(a, _)| a.as_str() < account);
-        let with_prefix = || self.accounts[start..].iter().take_while(|(a, _)| a.starts_with(account));
+        let with_prefix =
+            || self.accounts[start..].iter().take_while(|(a, _)| a.starts_with(account));
         let exact = |score| {
             move |(_, customer): &(String, CustomerId)| CustomerMatch {
                 customer: *customer,
@@ -220,7 +224,11 @@ impl CustomerDirectory {
             }
         };
         if self.account_lens.binary_search(&account.len()).is_ok() {
-            return with_prefix().filter(|(a, _)| a == account).take(limit).map(exact(1.0)).collect();
+            return with_prefix()
+                .filter(|(a, _)| a == account)
+                .take(limit)
+                .map(exact(1.0))
+                .collect();
         }
         let shorter = self.account_lens.last().is_some_and(|max| account.len() < *max);
         if shorter && account.len() >= MIN_ACCOUNT_PREFIX {
@@ -243,7 +251,8 @@ impl CustomerDirectory {
             for (household_room, customer) in &self.addresses.groups[gi as usize].households {
                 let same_room = room.as_ref().is_none_or(|r| r == household_room);
                 let score = if same_room { score } else { score * OTHER_ROOM };
-                let m = CustomerMatch { customer: *customer, score, matched_by: MatchKind::Address };
+                let m =
+                    CustomerMatch { customer: *customer, score, matched_by: MatchKind::Address };
                 out.push((m, same_room && room.is_some()));
             }
         }

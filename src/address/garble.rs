@@ -8,12 +8,59 @@ use crate::rng::Rng;
 
 /// Groups of characters that sound or look alike, as operators mistype them.
 const CONFUSABLE: &[&str] = &[
-    "园圆元原源", "华化花划", "澜兰蓝岚", "江疆姜将", "汾分芬纷", "庙妙苗", "桂贵", "城成诚承",
-    "苑院远愿", "庭亭廷婷", "路露鹿陆", "山珊衫", "湖胡糊", "海每", "南男难", "禅蝉婵", "顺舜",
-    "德得", "良粮梁凉", "明名鸣铭", "新心欣馨", "村存寸", "中忠钟", "东冬", "西溪希", "北背",
-    "景井静", "锦金今", "龙隆珑", "凤风丰峰", "翠萃粹", "怡宜仪", "豪浩好", "庄装壮", "雅亚",
-    "嘉佳家加", "湾弯", "居局菊", "福富府", "泰太", "荣容融", "恒衡", "晖辉灰徽", "岭领令",
-    "塘堂唐糖", "坊方芳", "沙纱砂", "滨宾彬", "秀绣", "桥乔侨", "涌勇永", "堤提", "街接",
+    "园圆元原源",
+    "华化花划",
+    "澜兰蓝岚",
+    "江疆姜将",
+    "汾分芬纷",
+    "庙妙苗",
+    "桂贵",
+    "城成诚承",
+    "苑院远愿",
+    "庭亭廷婷",
+    "路露鹿陆",
+    "山珊衫",
+    "湖胡糊",
+    "海每",
+    "南男难",
+    "禅蝉婵",
+    "顺舜",
+    "德得",
+    "良粮梁凉",
+    "明名鸣铭",
+    "新心欣馨",
+    "村存寸",
+    "中忠钟",
+    "东冬",
+    "西溪希",
+    "北背",
+    "景井静",
+    "锦金今",
+    "龙隆珑",
+    "凤风丰峰",
+    "翠萃粹",
+    "怡宜仪",
+    "豪浩好",
+    "庄装壮",
+    "雅亚",
+    "嘉佳家加",
+    "湾弯",
+    "居局菊",
+    "福富府",
+    "泰太",
+    "荣容融",
+    "恒衡",
+    "晖辉灰徽",
+    "岭领令",
+    "塘堂唐糖",
+    "坊方芳",
+    "沙纱砂",
+    "滨宾彬",
+    "秀绣",
+    "桥乔侨",
+    "涌勇永",
+    "堤提",
+    "街接",
 ];
 
 /// Common characters for a random slip of the keyboard (no numerals: a slip that makes a
@@ -27,10 +74,7 @@ const COMMON: &str = "的是在不了有和人这中大为上个国我以要他�
 
 /// The similar characters of `c`, if it has any.
 fn confusable_with(c: char) -> Option<Vec<char>> {
-    CONFUSABLE
-        .iter()
-        .find(|g| g.contains(c))
-        .map(|g| g.chars().filter(|x| *x != c).collect())
+    CONFUSABLE.iter().find(|g| g.contains(c)).map(|g| g.chars().filter(|x| *x != c).collect())
 }
 
 /// One typo: a similar or random character in place of one, or one deleted.
@@ -73,10 +117,36 @@ fn spoken_number(key: &str, rooms_digit_by_digit: bool, rng: &mut Rng) -> String
     if roll < 0.4 {
         return key
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
             .collect();
     }
     key.to_string()
+}
+
+/// `text` with each run of digits said as a caller might (`首层1号铺` → `首层一号铺`).
+fn respell_digits(text: &str, rng: &mut Rng) -> String {
+    let mut out = String::new();
+    let mut digits = String::new();
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            out.push_str(&spoken_number(&digits, false, rng));
+            digits.clear();
+        }
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Segment positions in a standard address.
@@ -91,11 +161,20 @@ const COMPOUND: usize = 7;
 const BUILDING: usize = 8;
 const ROOM: usize = 9;
 
-/// The address as a caller might say it: 1–3 segments dropped (province, city, district and
-/// community most often; never the building or the room, and never both the road and the
-/// compound), district/township/city abbreviated, one typo in the road or the compound, 栋 said
-/// as 幢/座/号楼, numbers as Chinese numerals or full-width digits, the compound before the road,
-/// spaces. Deterministic for the state of `rng`.
+/// The address as a caller might say it. In order, each with its chance:
+///
+/// * 1–3 segments dropped, weighted province 5, city 4, community 4, district 3, township 2,
+///   and 1 each for the house number, the road (with its number) or the compound — these only
+///   while what is left still locates the address (compound + building, or road + number);
+///   never the building or the room;
+/// * each of province, city, district, township abbreviated (½): `佛山`, `禅城`, `祖庙`;
+/// * one typo in the road or the compound (70 %): a similar character (`园`→`圆`), a random
+///   common one, or one deleted;
+/// * 栋 said as 幢/座/号楼; house, building and room numbers as Chinese numerals (`一百二十三号`,
+///   `三栋`, rooms digit by digit `一五零二`) or full-width digits; 房 as 室 or left out;
+/// * the compound before the road (20 %); spaces between segments (30 %).
+///
+/// Deterministic for the state of `rng`.
 ///
 /// ```
 /// use gridcare::address::garble_address;
@@ -155,16 +234,20 @@ pub fn garble_address(addr: &StandardAddress, rng: &mut Rng) -> String {
         }
     }
     // 2. Abbreviate.
-    for (i, level) in
-        [(PROVINCE, Level::Province), (CITY, Level::City), (DISTRICT, Level::District), (TOWNSHIP, Level::Township)]
-    {
+    for (i, level) in [
+        (PROVINCE, Level::Province),
+        (CITY, Level::City),
+        (DISTRICT, Level::District),
+        (TOWNSHIP, Level::Township),
+    ] {
         if !segs[i].is_empty() && rng.chance(0.5) {
             segs[i] = short_form(&segs[i], level);
         }
     }
     // 3. One typo in the road or the compound.
     if rng.chance(0.7) {
-        let names: Vec<usize> = [ROAD, COMPOUND].into_iter().filter(|i| !segs[*i].is_empty()).collect();
+        let names: Vec<usize> =
+            [ROAD, COMPOUND].into_iter().filter(|i| !segs[*i].is_empty()).collect();
         if !names.is_empty() {
             let i = *rng.pick(&names);
             segs[i] = typo(&segs[i], rng);
@@ -176,16 +259,23 @@ pub fn garble_address(addr: &StandardAddress, rng: &mut Rng) -> String {
     }
     if !segs[BUILDING].is_empty() {
         let marker = *rng.pick(&["栋", "栋", "幢", "座", "号楼"]);
-        segs[BUILDING] = format!("{}{marker}", spoken_number(&number_key(&segs[BUILDING]), false, rng));
+        segs[BUILDING] =
+            format!("{}{marker}", spoken_number(&number_key(&segs[BUILDING]), false, rng));
     }
-    if !segs[ROOM].is_empty() {
+    let room_key = number_key(&segs[ROOM]);
+    if !room_key.is_empty() && room_key.chars().all(|c| c.is_ascii_digit()) {
         let marker = *rng.pick(&["房", "房", "室", "", ""]);
-        segs[ROOM] = format!("{}{marker}", spoken_number(&number_key(&segs[ROOM]), true, rng));
+        segs[ROOM] = format!("{}{marker}", spoken_number(&room_key, true, rng));
+    } else if !segs[ROOM].is_empty() {
+        // A shop (`首层1号铺`) or another room word: only its number is said differently.
+        segs[ROOM] = respell_digits(&segs[ROOM], rng);
     }
     // 5. Order, then spaces between some segments.
     let mut order: Vec<usize> = (0..10).collect();
     if rng.chance(0.2) && !segs[ROAD].is_empty() && !segs[COMPOUND].is_empty() {
-        order = vec![PROVINCE, CITY, DISTRICT, TOWNSHIP, COMMUNITY, COMPOUND, ROAD, HOUSE_NO, BUILDING, ROOM];
+        order = vec![
+            PROVINCE, CITY, DISTRICT, TOWNSHIP, COMMUNITY, COMPOUND, ROAD, HOUSE_NO, BUILDING, ROOM,
+        ];
     }
     let spaced = rng.chance(0.3);
     let mut out = String::new();
@@ -225,7 +315,10 @@ mod tests {
     fn the_same_seed_garbles_the_same_way() {
         let a = sample();
         for seed in 0..50 {
-            assert_eq!(garble_address(&a, &mut Rng::new(seed)), garble_address(&a, &mut Rng::new(seed)));
+            assert_eq!(
+                garble_address(&a, &mut Rng::new(seed)),
+                garble_address(&a, &mut Rng::new(seed))
+            );
         }
     }
 

@@ -101,11 +101,8 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 
 impl Gazetteer {
     fn load() -> Gazetteer {
-        let mut divisions = vec![Division {
-            name: "广东省".into(),
-            code: "44".into(),
-            level: Level::Province,
-        }];
+        let mut divisions =
+            vec![Division { name: "广东省".into(), code: "44".into(), level: Level::Province }];
         let tables: [(&str, Level); 3] = [
             (include_str!("data/cities.csv"), Level::City),
             (include_str!("data/areas.csv"), Level::District),

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use super::align::{align, Coverage, MAX_SPANS};
 use super::gazetteer::{short_form, Level};
 use super::normalize::{normalize, number_key};
-use super::parse::{QueryParts, MAX_QUERY_CHARS};
+use super::parse::QueryParts;
 use crate::model::{CustomerId, StandardAddress};
 
 /// Weight of the road, compound and community names together.
@@ -21,13 +22,13 @@ const MISSING_NUMBER: f32 = 0.97;
 /// Factor for a household whose room is not the room given.
 pub(crate) const OTHER_ROOM: f32 = 0.9;
 /// A name counts as mentioned when at least this share of its characters align.
-const MIN_NAME_SIM: f32 = 0.5;
+const MIN_NAME_SIM: f32 = 0.6;
 /// Names whose characters (weighted by rarity) are at least this much in the query are aligned.
 const MIN_CHAR_OVERLAP: f32 = 0.3;
 /// At most this many names are aligned per query.
 const MAX_ALIGNED_NAMES: usize = 96;
 /// Addresses scoring below this are not returned.
-pub(crate) const MIN_ADDRESS_SCORE: f32 = 0.3;
+pub(crate) const MIN_ADDRESS_SCORE: f32 = 0.2;
 
 /// A distinct road, compound or community name.
 #[derive(Debug)]
@@ -73,81 +74,70 @@ fn canonical_number(segment: &str) -> Option<String> {
     }
 }
 
+/// Room key: a shop (`首层1号铺`) → `铺1`, a flat (`1502房`) → `1502`.
+pub(crate) fn canonical_room(segment: &str) -> Option<String> {
+    let n = normalize(segment);
+    if n.contains('铺') {
+        let digits: String = n
+            .chars()
+            .rev()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let digits = digits.trim_start_matches('0');
+        return Some(format!("铺{digits}"));
+    }
+    canonical_number(segment)
+}
+
 /// Like [`canonical_number`] for a query's number key.
 pub(crate) fn canonical_key(key: &Option<String>) -> Option<String> {
     key.as_deref().and_then(canonical_number)
 }
 
-/// Where a name aligns in the query's name text.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Alignment {
-    /// Edit distance of the name to its best-matching substrings.
-    pub distance: usize,
-    /// Those substrings as character ranges `start..end` of the text (at most
-    /// [`MAX_SPANS`], earliest end first).
-    pub spans: Vec<(usize, usize)>,
-}
-
-/// Alternative places kept per aligned name.
-const MAX_SPANS: usize = 4;
-
-/// The substrings of `text` nearest to `name` in edit distance (Sellers' algorithm; each cell
-/// carries where its substring starts, the shorter substring winning a tie).
-pub(crate) fn align(name: &[char], text: &[char]) -> Alignment {
-    let n = name.len();
-    // col[i] = (distance of name[..i] to the best substring ending here, its start).
-    let mut col: Vec<(usize, usize)> = (0..=n).map(|i| (i, 0)).collect();
-    let mut best = Alignment { distance: n, spans: Vec::new() };
-    // Lower distance first, then the later start (a shorter substring).
-    let better = |a: (usize, usize), b: (usize, usize)| a.0 < b.0 || (a.0 == b.0 && a.1 > b.1);
-    for (j, &t) in text.iter().enumerate() {
-        let mut diag = col[0];
-        col[0] = (0, j + 1); // a match may start anywhere
-        for i in 1..=n {
-            let up = col[i];
-            let mut cell = (diag.0 + usize::from(name[i - 1] != t), diag.1);
-            for other in [(up.0 + 1, up.1), (col[i - 1].0 + 1, col[i - 1].1)] {
-                if better(other, cell) {
-                    cell = other;
-                }
-            }
-            col[i] = cell;
-            diag = up;
-        }
-        let (distance, start) = col[n];
-        if distance < best.distance {
-            best = Alignment { distance, spans: Vec::new() };
-        }
-        // A longer substring from the same start is the same place with a substitution.
-        let new_place = best.spans.last().is_none_or(|last| last.0 != start);
-        if distance == best.distance && distance < n && new_place && best.spans.len() < MAX_SPANS {
-            best.spans.push((start, j + 1));
-        }
+/// The group of an address without its room, created on first sight; `None` when the
+/// address has neither a road nor a compound to find it by.
+fn group_of(
+    a: &StandardAddress,
+    index: &mut AddressIndex,
+    group_ids: &mut HashMap<[String; 9], u32>,
+    intern: &mut impl FnMut(&str, bool, &mut Vec<Name>) -> Option<u32>,
+) -> Option<u32> {
+    let road = intern(&a.road, true, &mut index.names);
+    let compound = intern(&a.compound, true, &mut index.names);
+    if road.is_none() && compound.is_none() {
+        return None;
     }
-    best
-}
-
-/// Character positions of the name text covered by aligned names (the text has at most
-/// [`MAX_QUERY_CHARS`] characters).
-#[derive(Clone, Copy, Default)]
-struct Coverage([u64; MAX_QUERY_CHARS.div_ceil(64)]);
-
-impl Coverage {
-    fn add(&mut self, (start, end): (usize, usize)) {
-        for k in start..end.min(MAX_QUERY_CHARS) {
-            self.0[k / 64] |= 1 << (k % 64);
-        }
+    let key = [
+        &a.province,
+        &a.city,
+        &a.district,
+        &a.township,
+        &a.community,
+        &a.road,
+        &a.house_no,
+        &a.compound,
+        &a.building,
+    ]
+    .map(|s| normalize(s));
+    let next = index.groups.len() as u32;
+    let g = *group_ids.entry(key).or_insert(next);
+    if g == next {
+        index.groups.push(AddressGroup {
+            district: short_form(&normalize(&a.district), Level::District),
+            township: short_form(&normalize(&a.township), Level::Township),
+            community: intern(&a.community, false, &mut index.names),
+            road,
+            compound,
+            house_no: canonical_number(&a.house_no),
+            building: canonical_number(&a.building),
+            households: Vec::new(),
+        });
     }
-
-    /// The positions of `start..end` not yet covered.
-    fn gain(&self, (start, end): (usize, usize)) -> u32 {
-        (start..end.min(MAX_QUERY_CHARS)).filter(|k| self.0[k / 64] & (1 << (k % 64)) == 0).count()
-            as u32
-    }
-
-    fn count(&self) -> u32 {
-        self.0.iter().map(|w| w.count_ones()).sum()
-    }
+    Some(g)
 }
 
 impl AddressIndex {
@@ -171,32 +161,33 @@ impl AddressIndex {
             searchable[id as usize] |= search;
             Some(id)
         };
+        // Households of one building share the same raw segments: normalise each distinct
+        // raw address once (28k buildings, not 100k households).
+        let mut raw_groups: HashMap<[&'a str; 9], Option<u32>> = HashMap::new();
         for (customer, a) in addresses {
-            let road = intern(&a.road, true, &mut index.names);
-            let compound = intern(&a.compound, true, &mut index.names);
-            if road.is_none() && compound.is_none() {
+            let raw = [
+                a.province.as_str(),
+                a.city.as_str(),
+                a.district.as_str(),
+                a.township.as_str(),
+                a.community.as_str(),
+                a.road.as_str(),
+                a.house_no.as_str(),
+                a.compound.as_str(),
+                a.building.as_str(),
+            ];
+            let g = match raw_groups.get(&raw) {
+                Some(g) => *g,
+                None => {
+                    let g = group_of(a, &mut index, &mut group_ids, &mut intern);
+                    raw_groups.insert(raw, g);
+                    g
+                }
+            };
+            let Some(g) = g else {
                 continue; // nothing to find it by
-            }
-            let key = [
-                &a.province, &a.city, &a.district, &a.township, &a.community, &a.road,
-                &a.house_no, &a.compound, &a.building,
-            ]
-            .map(|s| normalize(s));
-            let next = index.groups.len() as u32;
-            let g = *group_ids.entry(key).or_insert(next);
-            if g == next {
-                index.groups.push(AddressGroup {
-                    district: short_form(&normalize(&a.district), Level::District),
-                    township: short_form(&normalize(&a.township), Level::Township),
-                    community: intern(&a.community, false, &mut index.names),
-                    road,
-                    compound,
-                    house_no: canonical_number(&a.house_no),
-                    building: canonical_number(&a.building),
-                    households: Vec::new(),
-                });
-            }
-            let room = canonical_number(&a.room).unwrap_or_default();
+            };
+            let room = canonical_room(&a.room).unwrap_or_default();
             index.groups[g as usize].households.push((room, customer));
         }
         for g in &mut index.groups {
@@ -210,6 +201,14 @@ impl AddressIndex {
                     list.push(gi as u32);
                 }
             }
+        }
+        // By house number (none first), so that one number is one slice.
+        let groups = &index.groups;
+        for list in &mut index.groups_by_name {
+            list.sort_by(|a, b| {
+                let (a, b) = (&groups[*a as usize], &groups[*b as usize]);
+                (&a.house_no, &a.building).cmp(&(&b.house_no, &b.building))
+            });
         }
         // Rarity weights: ln(1 + searchable names / names holding the character).
         let mut holders: HashMap<char, Vec<u32>> = HashMap::new();
@@ -239,16 +238,42 @@ impl AddressIndex {
     }
 
     /// The addresses matching a parsed query, best first, each with its score in 0..=1.
+    ///
+    /// Only the groups agreeing with a given house number (or, without one, having the given
+    /// building) are scored first; the others score 0.5 at most (a contradiction) or lack the
+    /// number, so they are scored only when nothing agreeing reaches 0.5.
     pub fn search(&self, q: &QueryParts) -> Vec<(u32, f32)> {
         let text = &q.name_text;
-        let text_len = text.len();
-        if text_len == 0 || self.names.is_empty() {
+        if text.is_empty() || self.names.is_empty() {
             return Vec::new();
         }
-        // 1. Names sharing rare characters with the query.
+        let mut memo = Mentions::new(self.names.len());
+        let mentioned: Vec<u32> = self
+            .names_sharing_characters(text)
+            .into_iter()
+            .filter(|&id| memo.get(self, id, text).is_some())
+            .collect();
+        let a = &q.parsed.address;
+        let given = Given {
+            text_len: text.len(),
+            house: canonical_key(&q.house_no),
+            building: canonical_key(&q.building),
+            district: (!a.district.is_empty()).then(|| short_form(&a.district, Level::District)),
+            township: (!a.township.is_empty()).then(|| short_form(&a.township, Level::Township)),
+        };
+        let filtered = given.house.is_some() || given.building.is_some();
+        let mut scored = self.score_groups(&mentioned, &given, filtered, &mut memo, text);
+        if filtered && scored.first().is_none_or(|s| s.1 < CONTRADICTION) {
+            scored = self.score_groups(&mentioned, &given, false, &mut memo, text);
+        }
+        scored
+    }
+
+    /// Road and compound names sharing enough rare characters with the text, most first.
+    fn names_sharing_characters(&self, text: &[char]) -> Vec<u32> {
         let mut overlap: Vec<f32> = vec![0.0; self.names.len()];
         let mut touched: Vec<u32> = Vec::new();
-        let mut distinct: Vec<char> = text.clone();
+        let mut distinct: Vec<char> = text.to_vec();
         distinct.sort_unstable();
         distinct.dedup();
         for c in &distinct {
@@ -261,94 +286,172 @@ impl AddressIndex {
                 }
             }
         }
-        let share = |id: u32| overlap[id as usize] / self.names[id as usize].weight.max(f32::EPSILON);
+        let share =
+            |id: u32| overlap[id as usize] / self.names[id as usize].weight.max(f32::EPSILON);
         touched.retain(|&id| share(id) >= MIN_CHAR_OVERLAP);
         touched.sort_unstable_by(|a, b| share(*b).total_cmp(&share(*a)).then(a.cmp(b)));
         touched.truncate(MAX_ALIGNED_NAMES);
-        // 2. Align them; a name is mentioned when most of its characters align.
-        let mut aligned: Vec<Option<Option<(f32, Alignment)>>> = vec![None; self.names.len()];
-        let mentioned = |id: u32, aligned: &mut [Option<Option<(f32, Alignment)>>]| {
-            aligned[id as usize]
-                .get_or_insert_with(|| {
-                    let name = &self.names[id as usize].chars;
-                    let a = align(name, text);
-                    let sim = name.len().saturating_sub(a.distance) as f32 / name.len() as f32;
-                    (sim >= MIN_NAME_SIM).then_some((sim, a))
-                })
-                .clone()
-        };
+        touched
+    }
+
+    /// The groups on the mentioned roads and in the mentioned compounds (agreeing with the
+    /// given numbers when `filtered`), scored.
+    fn score_groups(
+        &self,
+        mentioned: &[u32],
+        given: &Given,
+        filtered: bool,
+        memo: &mut Mentions,
+        text: &[char],
+    ) -> Vec<(u32, f32)> {
         let mut candidates: Vec<u32> = Vec::new();
-        for &id in &touched {
-            if mentioned(id, &mut aligned).is_some() {
-                candidates.extend_from_slice(&self.groups_by_name[id as usize]);
+        for &name in mentioned {
+            let list = &self.groups_by_name[name as usize];
+            let house_of = |g: &u32| self.groups[*g as usize].house_no.as_deref();
+            match (&given.house, &given.building) {
+                (Some(h), _) if filtered => {
+                    let none_end = list.partition_point(|g| house_of(g).is_none());
+                    let lo = list.partition_point(|g| house_of(g) < Some(h.as_str()));
+                    let hi = list.partition_point(|g| house_of(g) <= Some(h.as_str()));
+                    candidates.extend_from_slice(&list[..none_end]);
+                    candidates.extend_from_slice(&list[lo.max(none_end)..hi.max(none_end)]);
+                }
+                (None, Some(b)) if filtered => candidates.extend(
+                    list.iter().filter(|g| self.groups[**g as usize].building.as_ref() == Some(b)),
+                ),
+                _ => candidates.extend_from_slice(list),
             }
         }
         candidates.sort_unstable();
         candidates.dedup();
-        // 3. Score the addresses.
-        let house = canonical_key(&q.house_no);
-        let building = canonical_key(&q.building);
-        let a = &q.parsed.address;
-        let district = (!a.district.is_empty()).then(|| short_form(&a.district, Level::District));
-        let township = (!a.township.is_empty()).then(|| short_form(&a.township, Level::Township));
         let mut scored: Vec<(u32, f32)> = Vec::with_capacity(candidates.len());
         for gi in candidates {
-            let g = &self.groups[gi as usize];
-            let (mut covered, mut sims, mut count) = (Coverage::default(), 0.0f32, 0u32);
-            for n in [g.community, g.road, g.compound].into_iter().flatten() {
-                if let Some((sim, a)) = mentioned(n, &mut aligned) {
-                    // Of equally good places, the one explaining most of what is not yet explained.
-                    let mut best = a.spans[0];
-                    for &span in &a.spans[1..] {
-                        if covered.gain(span) > covered.gain(best) {
-                            best = span;
-                        }
-                    }
-                    covered.add(best);
-                    sims += sim;
-                    count += 1;
+            if let Some(score) = self.score_group(&self.groups[gi as usize], given, memo, text) {
+                if score >= MIN_ADDRESS_SCORE {
+                    scored.push((gi, score));
                 }
-            }
-            if count == 0 {
-                continue;
-            }
-            let recall = (covered.count() as f32 / text_len as f32).min(1.0);
-            let precision = sims / count as f32;
-            let mut sum = W_NAMES * recall * (0.5 + 0.5 * precision);
-            let mut weight = W_NAMES;
-            let mut factor = 1.0f32;
-            for (given, has) in [(&house, &g.house_no), (&building, &g.building)] {
-                match (given, has) {
-                    (Some(q), Some(h)) => {
-                        weight += W_NUMBER;
-                        if q == h {
-                            sum += W_NUMBER;
-                        } else {
-                            factor *= CONTRADICTION;
-                        }
-                    }
-                    (Some(_), None) => weight += W_NUMBER,
-                    (None, Some(_)) => factor *= MISSING_NUMBER,
-                    (None, None) => {}
-                }
-            }
-            for (given, has) in [(&district, &g.district), (&township, &g.township)] {
-                match given {
-                    Some(q) if !has.is_empty() && q == has => {
-                        weight += W_ADMIN;
-                        sum += W_ADMIN;
-                    }
-                    Some(_) if !has.is_empty() => factor *= CONTRADICTION,
-                    _ => {}
-                }
-            }
-            let score = (sum / weight * factor).clamp(0.0, 1.0);
-            if score >= MIN_ADDRESS_SCORE {
-                scored.push((gi, score));
             }
         }
         scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored
+    }
+
+    /// The score of one group (see the module documentation); `None` when none of its names
+    /// is mentioned.
+    fn score_group(
+        &self,
+        g: &AddressGroup,
+        given: &Given,
+        memo: &mut Mentions,
+        text: &[char],
+    ) -> Option<f32> {
+        // The group's mentioned names, surest first; each takes, of its equally good places,
+        // the one explaining most of what is not yet explained. Names that explain nothing new
+        // (a community whose name is inside a village's) do not count.
+        let mut names: [Option<Mention>; 3] = [None; 3];
+        for (slot, id) in names.iter_mut().zip([g.compound, g.road, g.community]) {
+            *slot = id.and_then(|id| memo.get(self, id, text));
+        }
+        names.sort_by(|a, b| {
+            let sim = |m: &Option<Mention>| m.map_or(-1.0, |m| m.sim);
+            sim(b).total_cmp(&sim(a))
+        });
+        let (mut covered, mut sims, mut count) = (Coverage::default(), 0.0f32, 0u32);
+        for m in names.iter().flatten() {
+            let spans = &m.spans[..usize::from(m.len)];
+            let best =
+                spans.iter().copied().max_by_key(|s| (covered.gain(*s), std::cmp::Reverse(s.1)));
+            if let Some(span) = best.filter(|s| covered.gain(*s) > 0) {
+                covered.add(span);
+                sims += m.sim;
+                count += 1;
+            }
+        }
+        if count == 0 {
+            return None;
+        }
+        let recall = (covered.count() as f32 / given.text_len as f32).min(1.0);
+        let precision = sims / count as f32;
+        let mut sum = W_NAMES * recall * (0.5 + 0.5 * precision);
+        let mut weight = W_NAMES;
+        let mut factor = 1.0f32;
+        for (q, has) in [(&given.house, &g.house_no), (&given.building, &g.building)] {
+            match (q, has) {
+                (Some(q), Some(h)) => {
+                    weight += W_NUMBER;
+                    if q == h {
+                        sum += W_NUMBER;
+                    } else {
+                        factor *= CONTRADICTION;
+                    }
+                }
+                (Some(_), None) => weight += W_NUMBER,
+                (None, Some(_)) => factor *= MISSING_NUMBER,
+                (None, None) => {}
+            }
+        }
+        for (q, has) in [(&given.district, &g.district), (&given.township, &g.township)] {
+            match q {
+                Some(q) if !has.is_empty() && q == has => {
+                    weight += W_ADMIN;
+                    sum += W_ADMIN;
+                }
+                Some(_) if !has.is_empty() => factor *= CONTRADICTION,
+                _ => {}
+            }
+        }
+        Some((sum / weight * factor).clamp(0.0, 1.0))
+    }
+}
+
+/// What the query gives, as the scoring compares it.
+struct Given {
+    text_len: usize,
+    house: Option<String>,
+    building: Option<String>,
+    district: Option<String>,
+    township: Option<String>,
+}
+
+/// A name mentioned in the query: its similarity and its equally good places.
+#[derive(Clone, Copy, Debug)]
+struct Mention {
+    sim: f32,
+    spans: [(usize, usize); MAX_SPANS],
+    len: u8,
+}
+
+/// Names aligned so far in one query.
+struct Mentions {
+    /// Name → index into `found` + 1; 0 = not aligned yet.
+    slot: Vec<u32>,
+    found: Vec<Option<Mention>>,
+}
+
+impl Mentions {
+    fn new(names: usize) -> Self {
+        Mentions { slot: vec![0; names], found: Vec::new() }
+    }
+
+    /// The mention of a name, aligning it on first use; `None` when not mentioned.
+    fn get(&mut self, index: &AddressIndex, id: u32, text: &[char]) -> Option<Mention> {
+        let slot = self.slot[id as usize];
+        if slot > 0 {
+            return self.found[slot as usize - 1];
+        }
+        let name = &index.names[id as usize].chars;
+        let a = align(name, text);
+        let sim = name.len().saturating_sub(a.distance) as f32 / name.len() as f32;
+        let mention = (sim >= MIN_NAME_SIM && !a.spans.is_empty()).then(|| {
+            let mut spans = [(0, 0); MAX_SPANS];
+            for (s, a) in spans.iter_mut().zip(&a.spans) {
+                *s = *a;
+            }
+            Mention { sim, spans, len: a.spans.len().min(MAX_SPANS) as u8 }
+        });
+        self.found.push(mention);
+        self.slot[id as usize] = self.found.len() as u32;
+        mention
     }
 }
 
@@ -356,38 +459,14 @@ impl AddressIndex {
 mod tests {
     use super::*;
 
-    fn d(name: &str, text: &str) -> usize {
-        align(&name.chars().collect::<Vec<_>>(), &text.chars().collect::<Vec<_>>()).distance
-    }
-
-    #[test]
-    fn alignment_absorbs_one_typo() {
-        assert_eq!(d("汾江中路", "汾江中路文华花园"), 0);
-        assert_eq!(d("汾江中路", "汾江中璐文华花园"), 1);
-        assert_eq!(d("汾江中路", "汾江路"), 1);
-        assert_eq!(d("文华花园", "汾江中路文华花园"), 0);
-        assert_eq!(d("文华花园", ""), 4);
-        assert_eq!(d("人民路", "汾江中路"), 2);
-    }
-
-    #[test]
-    fn alignment_says_where_the_name_is() {
-        let at = |name: &str, text: &str| {
-            let a = align(&name.chars().collect::<Vec<_>>(), &text.chars().collect::<Vec<_>>());
-            a.spans
-        };
-        assert_eq!(at("文华花园", "汾江中路文华花园"), [(4, 8)]);
-        assert_eq!(at("汾江中路", "汾江路文华"), [(0, 3)]);
-        assert_eq!(at("东风路", "东风社区融城"), [(0, 2)]);
-        assert_eq!(at("金融城", "东风社区融城"), [(4, 6)]);
-        assert_eq!(at("东风路", "东风社区东路"), [(0, 2), (4, 6)]);
-    }
-
     #[test]
     fn numbers_compare_without_leading_zeros() {
         assert_eq!(canonical_number("03栋"), Some("3".into()));
         assert_eq!(canonical_number("3号楼"), Some("3".into()));
         assert_eq!(canonical_number(""), None);
         assert_eq!(canonical_number("A座"), Some("A".into()));
+        assert_eq!(canonical_room("首层1号铺"), Some("铺1".into()));
+        assert_eq!(canonical_room("首层一号铺"), Some("铺1".into()));
+        assert_eq!(canonical_room("1502室"), Some("1502".into()));
     }
 }

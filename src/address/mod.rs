@@ -20,29 +20,41 @@
 //! # The address score
 //!
 //! Customers are grouped by address without the room (one group per building or house). The
-//! road, compound and community names of the query (its *name text*, administrative names
-//! removed) are compared with each group's names by the edit distance of the group's name to
-//! its best-matching substring of the name text; a name is *mentioned* when at least half its
-//! characters align. Then
+//! road, compound and community names of the query (its *name text*: administrative names,
+//! numbers and floor words removed) are compared with each group's names: a name is aligned
+//! with its best-matching substring of the name text (least edit distance, Sellers'
+//! algorithm), and is *mentioned* when at least half its characters align (`sim` = aligned
+//! share). Taking the group's mentioned names surest first, each claims the place in the text
+//! that explains the most not yet explained; a name explaining nothing new does not count.
 //!
 //! ```text
-//! names   = recall · (0.5 + 0.5 · precision)
-//!           recall    = aligned characters of the mentioned names / characters in the name text (≤ 1)
-//!           precision = mean share of aligned characters over the mentioned names
-//! score   = (6·names + 2·[house no. equal] + 2·[building equal] + 0.5·[district equal] + 0.5·[township equal])
-//!           / (6 + 2·[house no. given] + 2·[building given] + 0.5·[district agrees] + 0.5·[township agrees])
-//!           · 0.5 for each number or district/township given that differs (a contradiction)
-//!           · 0.97 for each number the address has and the query does not give
+//! names  = recall · (0.5 + 0.5 · precision)
+//!          recall    = characters of the name text explained / characters in it
+//!          precision = mean sim of the names that explained something
+//! score  = (6·names + 2·[house no. equal] + 2·[building equal] + 0.5·[district equal]
+//!                   + 0.5·[township equal])
+//!          / (6 + 2·[house no. given] + 2·[building given] + 0.5·[district equal]
+//!                   + 0.5·[township equal])
+//!          · 0.5  for each house no., building, district or township given that differs
+//!          · 0.97 for each number the address has and the query does not give
 //! ```
 //!
-//! Addresses scoring under 0.3 are dropped. Every household of a matched group is returned
-//! with the group's score; when the query gives a room, households in other rooms score 0.9 of
-//! it, so the exact room comes first. Ties go to the lower customer id.
+//! Road and compound weigh most (together 6 of at most 11), then the numbers; a wrong number
+//! or district halves the score, a missing one costs little. Addresses scoring under 0.3 are
+//! dropped. Every household of a matched group is returned with the group's score; when the
+//! query gives a room (`1502房`, `首层1号铺`), households in other rooms score 0.9 of it, so the
+//! exact room comes first. Ties go to the lower customer id.
 //!
-//! Speed: candidate names come from an inverted index (character → names, weighted by rarity),
-//! at most 96 are aligned, and only the groups on an aligned road or in an aligned compound are
-//! scored. The query is cut to 160 characters after normalisation.
+//! # Speed
+//!
+//! Candidate names come from an inverted index (character → road and compound names, each
+//! character weighted by its rarity); names holding at least 30 % of their weight in the query,
+//! at most 96, are aligned. Only groups on a mentioned road or in a mentioned compound are
+//! scored, and of those first only the ones with the given house number (or, without one, the
+//! given building): any other scores at most 0.5, so the rest is scored only when nothing
+//! reaches 0.5. The query is cut to 160 characters after normalisation.
 
+mod align;
 mod directory;
 mod garble;
 mod gazetteer;

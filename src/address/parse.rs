@@ -1,12 +1,17 @@
 //! Free text → the segments of a standard address.
 //!
-//! The text is normalised first ([`normalize`]). Administrative names at the start (and at the
-//! start of any later run of characters) are looked up in the gazetteer, with or without their
-//! suffix. The rest is cut into number tokens (`123号`, `3栋`, `1502房`, bare `1502`, `3-1502`)
-//! and runs of characters; each run is cut at its suffix markers (road: 路/街/道/大道/巷;
-//! compound: 花园/小区/苑/庭/城/广场/大厦/村…; community: 社区/居委会/村委会; township:
-//! 街道/镇/乡). A run without a marker (a typo ate it, or the caller never said it) is placed by
-//! position: before a house number it is the road, before a building the compound.
+//! The text is normalised first ([`normalize`]). Administrative names at the start are looked
+//! up in the gazetteer, with or without their suffix, each level below the one before
+//! (`佛山祖庙` = 佛山市 祖庙街道); further on, only full names are (`汾江中路123号禅城区`), as an
+//! abbreviation there is far more often the start of a road or compound (`中山路`, `高明花园`).
+//! An abbreviation followed by a road or compound suffix is never one (`南海大道`, `祖庙路`).
+//!
+//! The rest is cut into number tokens (`123号`, `3栋`, `1502房`, `首层1号铺`, bare `1502`,
+//! `3-1502`) and runs of characters; each run is cut at its suffix markers (road: 路/街/道/大道/
+//! 巷; compound: 花园/小区/苑/庭/城/广场/大厦/村…; community: 社区/居委会/村委会; township:
+//! 街道/镇/乡), a compound before a road when it is named first. A run without a marker (a typo
+//! ate it, or the caller never said it) is placed by position: before a house number it is the
+//! road, before a building the compound. Floor words before a number (`首层`) are dropped.
 
 use super::gazetteer::{gazetteer, Level, Named, FOSHAN_CITY_CODE};
 use super::normalize::{is_cjk, normalize};
@@ -55,7 +60,7 @@ enum Kind {
 enum Token {
     /// A name with the kind of its suffix, if any.
     Name(String, Option<Kind>),
-    /// A number with the marker after it (`号`, `栋`, `房`, `单`, `层`, `户`) or none.
+    /// A number with the marker after it (`号`, `栋`, `房`, `铺`, `单`, `层`, `户`) or none.
     Number(String, Option<char>),
 }
 
@@ -92,6 +97,12 @@ fn starts_with_any(text: &[char], words: &[&str]) -> bool {
         let mut it = text.iter();
         w.chars().all(|c| it.next() == Some(&c))
     })
+}
+
+/// `text` without a leading `word`, if it starts with it.
+fn strip_word<'t>(text: &'t [char], word: &str) -> Option<&'t [char]> {
+    let n = word.chars().count();
+    (text.len() >= n && text[..n].iter().copied().eq(word.chars())).then(|| &text[n..])
 }
 
 fn ends_with_at(text: &[char], end: usize, word: &str) -> bool {
@@ -173,7 +184,8 @@ fn first_cut(run: &[char]) -> Option<(usize, Kind)> {
         for (list, kind, min_stem) in lists {
             for s in list {
                 let n = s.chars().count();
-                if ends_with_at(run, e, s) && e + 1 >= n + min_stem && best.is_none_or(|b| n > b.1) {
+                if ends_with_at(run, e, s) && e + 1 >= n + min_stem && best.is_none_or(|b| n > b.1)
+                {
                     best = Some((kind, n));
                 }
             }
@@ -188,10 +200,10 @@ fn first_cut(run: &[char]) -> Option<(usize, Kind)> {
         }
     }
     let first_other = ends.iter().find(|(_, k, _)| *k != Kind::Compound);
-    let compounds = ends.iter().filter(|(_, k, _)| *k == Kind::Compound);
+    let mut compounds = ends.iter().filter(|(_, k, _)| *k == Kind::Compound);
     if let Some(&(r, kind, n)) = first_other {
         // A compound named before the road (`文华花园汾江中路`), if the road keeps a stem.
-        let before = compounds.filter(|(c, _, _)| *c < r && r - c >= n + 2).last();
+        let before = compounds.rfind(|(c, _, _)| *c < r && r - c >= n + 2);
         return Some(match before {
             Some(&(c, _, _)) => (c + 1, Kind::Compound),
             // A direction after a road ends it (`南海大道北`).
@@ -204,7 +216,7 @@ fn first_cut(run: &[char]) -> Option<(usize, Kind)> {
             None => (r + 1, kind),
         });
     }
-    compounds.last().map(|&(c, _, _)| (c + 1, Kind::Compound))
+    compounds.next_back().map(|&(c, _, _)| (c + 1, Kind::Compound))
 }
 
 fn is_number_char(c: char) -> bool {
@@ -234,16 +246,19 @@ fn tokens(text: &[char], admin: &mut Admin<'_>, address: &mut StandardAddress) -
             }
             let number: String = text[start..i].iter().collect::<String>();
             let number = number.trim_matches('-').to_string();
-            let marker = match text.get(i).copied() {
-                Some(m @ ('号' | '栋' | '房' | '层' | '户')) => Some(m),
-                Some('单') if text.get(i + 1) == Some(&'元') => Some('单'),
-                _ => None,
+            let (marker, len) = match (text.get(i).copied(), text.get(i + 1).copied()) {
+                // A shop on the ground floor: `首层1号铺`.
+                (Some('号'), Some('铺')) => (Some('铺'), 2),
+                (Some('铺'), _) => (Some('铺'), 1),
+                (Some(m @ ('号' | '栋' | '房' | '层' | '户')), _) => (Some(m), 1),
+                (Some('单'), Some('元')) => (Some('单'), 2),
+                _ => (None, 0),
             };
-            i += match marker {
-                Some('单') => 2,
-                Some(_) => 1,
-                None => 0,
-            };
+            i += len;
+            // `铺位`, and the `房` some add after a shop number, say nothing more.
+            if marker == Some('铺') && matches!(text.get(i), Some('位' | '房')) {
+                i += 1;
+            }
             if !number.is_empty() {
                 out.push(Token::Number(number, marker));
             }
@@ -266,6 +281,12 @@ fn tokens(text: &[char], admin: &mut Admin<'_>, address: &mut StandardAddress) -
             }
         }
         let mut run = &text[start..i];
+        // Floor words before a shop or flat number (`首层1号铺`) are not names.
+        for floor in ["首层", "底层", "地下", "商铺"] {
+            if let Some(rest) = strip_word(run, floor) {
+                run = rest;
+            }
+        }
         while !run.is_empty() {
             let taken = admin.take(run, address);
             if taken > 0 {
@@ -314,7 +335,11 @@ pub(crate) fn parse_query(text: &str, home_city: &str) -> QueryParts {
     let address = &mut q.parsed.address;
     address.house_no = q.house_no.as_ref().map(|n| format!("{n}号")).unwrap_or_default();
     address.building = q.building.as_ref().map(|n| format!("{n}栋")).unwrap_or_default();
-    address.room = q.room.as_ref().map(|n| format!("{n}房")).unwrap_or_default();
+    address.room = match q.room.as_deref() {
+        Some(shop) if shop.starts_with('铺') => format!("首层{}号铺", &shop['铺'.len_utf8()..]),
+        Some(room) => format!("{room}房"),
+        None => String::new(),
+    };
     for name in names {
         q.name_text.extend(name.chars());
     }
@@ -378,6 +403,14 @@ fn place_number(q: &mut QueryParts, number: &str, marker: Option<char>, next: Op
     match marker {
         Some('号') if q.house_no.is_none() => q.house_no = Some(number.to_string()),
         Some('号') if q.building.is_none() => q.building = Some(number.to_string()),
+        Some('铺') => {
+            let shop = format!("铺{}", number.trim_start_matches('0'));
+            if q.room.is_none() {
+                q.room = Some(shop);
+            } else {
+                unplaced.push(shop);
+            }
+        }
         Some('号') | Some('房') | Some('户') => set(&mut q.room, unplaced),
         Some('栋') => set(&mut q.building, unplaced),
         Some(_) => {} // unit or floor: not a segment of the standard address
@@ -410,8 +443,16 @@ mod tests {
     fn segs(text: &str) -> [String; 10] {
         let a = parse_address(text).address;
         [
-            a.province, a.city, a.district, a.township, a.community, a.road, a.house_no,
-            a.compound, a.building, a.room,
+            a.province,
+            a.city,
+            a.district,
+            a.township,
+            a.community,
+            a.road,
+            a.house_no,
+            a.compound,
+            a.building,
+            a.room,
         ]
     }
 
@@ -434,7 +475,10 @@ mod tests {
     #[test]
     fn what_callers_say_is_understood() {
         let s = segs("禅城区祖庙街道汾江中路123号文华花园3栋1502");
-        assert_eq!(&s[2..], ["禅城区", "祖庙街道", "", "汾江中路", "123号", "文华花园", "3栋", "1502房"]);
+        assert_eq!(
+            &s[2..],
+            ["禅城区", "祖庙街道", "", "汾江中路", "123号", "文华花园", "3栋", "1502房"]
+        );
         let s = segs("南海桂城桂澜路88号");
         assert_eq!(&s[2..7], ["南海区", "桂城街道", "", "桂澜路", "88号"]);
         let s = segs("汾江中路123号");
@@ -455,6 +499,8 @@ mod tests {
         assert_eq!(&s[5..9], ["汾江中璐", "123号", "文华花圆", "3栋"]);
         let s = segs("文华花园3-1502");
         assert_eq!(&s[7..10], ["文华花园", "3栋", "1502房"]);
+        let s = segs("文华花园2座首层3号铺");
+        assert_eq!(&s[7..10], ["文华花园", "2栋", "首层3号铺"]);
         let s = segs("石湾 紫园路 8号");
         assert_eq!(&s[3..7], ["石湾镇街道", "", "紫园路", "8号"]);
     }

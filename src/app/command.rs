@@ -1,7 +1,7 @@
 //! Everything the operator can do, as data. Buttons, shortcuts, map clicks and tests all send
 //! a [`Command`]; [`GridCareApp::apply`] handles them once per frame, in one place.
 
-use gridcare::model::{CustomerId, DeviceRef, ElementRef, LonLat};
+use crate::model::{CustomerId, DeviceRef, ElementRef, LonLat};
 
 use super::i18n::Lang;
 use super::layers::{transformers, LayerId, IN_BOX_MIN_ZOOM};
@@ -57,6 +57,8 @@ pub enum Command {
         /// Zoom.
         zoom: f64,
     },
+    /// Zoom in (positive) or out around the view centre.
+    ZoomBy(f64),
     /// Use another raster tile source.
     SetTiles(TileConfig),
     /// Seconds per stop of the wall-screen tour.
@@ -84,11 +86,18 @@ impl GridCareApp {
                     self.session.settings.open = false;
                 }
                 ctx.send_viewport_cmd(eframe::egui::ViewportCommand::Fullscreen(on));
+                // a dark frame on the wall, a light one at the desk
+                ctx.set_theme(if on {
+                    eframe::egui::Theme::Dark
+                } else {
+                    eframe::egui::Theme::Light
+                });
             }
             Command::SetPinMode(on) => self.session.pin_mode = on,
             Command::FocusSearch => self.session.focus_search = true,
             Command::ShowSettings(open) => {
-                self.session.settings = super::session::SettingsForm::from_config(&self.state.tiles);
+                self.session.settings =
+                    super::session::SettingsForm::from_config(&self.state.tiles);
                 self.session.settings.open = open;
             }
             Command::SetWallCycle(s) => self.state.wall.cycle_s = s.clamp(3.0, 600.0),
@@ -99,10 +108,18 @@ impl GridCareApp {
             }
             Command::SetTiles(config) => {
                 self.state.tiles = config;
-                self.res.tiles = super::tiles::TileLayer::open(&self.state.tiles, &self.res.tile_cache_dir(), ctx);
+                self.res.tiles = super::tiles::TileLayer::open(
+                    &self.state.tiles,
+                    &self.res.tile_cache_dir(),
+                    ctx,
+                );
                 self.session.settings.open = false;
             }
             Command::FlyTo { at, zoom } => self.fly_to(at, zoom, ctx),
+            Command::ZoomBy(dz) => {
+                let (at, zoom) = (self.view_centre(), self.res.memory.zoom() + dz);
+                self.fly_to(at, zoom, ctx);
+            }
             cmd => {
                 let Some(grid) = self.res.grid.as_ref() else { return };
                 let snap = &self.res.snapshot;
@@ -111,7 +128,8 @@ impl GridCareApp {
                 match cmd {
                     Command::Search { query, pick_best } => {
                         let query = query.trim().to_string();
-                        s.matches = if query.is_empty() { Vec::new() } else { grid.find(&query, 8) };
+                        s.matches =
+                            if query.is_empty() { Vec::new() } else { grid.find(&query, 8) };
                         s.searched = Some(query);
                         if let (true, Some(best)) = (pick_best, s.matches.first()) {
                             let id = best.customer;
@@ -130,7 +148,8 @@ impl GridCareApp {
                         s.what_if = None;
                     }
                     Command::SelectDevice(device) => {
-                        s.selection = Selection::Device { device, trace: Box::new(grid.trace(device)) };
+                        s.selection =
+                            Selection::Device { device, trace: Box::new(grid.trace(device)) };
                         s.what_if = None;
                     }
                     Command::WhatIfOpened(device) => {
@@ -157,8 +176,12 @@ impl GridCareApp {
                             s.what_if = None;
                         } else if let Some(d) = pick_device(grid, at, metres_per_point, zoom) {
                             s.selection = match d {
-                                DeviceRef::Customer(id) => Selection::Customer { id, card: grid.customer_card(id) },
-                                d => Selection::Device { device: d, trace: Box::new(grid.trace(d)) },
+                                DeviceRef::Customer(id) => {
+                                    Selection::Customer { id, card: grid.customer_card(id) }
+                                }
+                                d => {
+                                    Selection::Device { device: d, trace: Box::new(grid.trace(d)) }
+                                }
                             };
                             s.what_if = None;
                         }
@@ -179,7 +202,8 @@ impl GridCareApp {
         let now = ctx.input(|i| i.time);
         let duration_s = f64::from(ctx.global_style().animation_time) * 10.0;
         let from = (world_of(self.view_centre()), self.res.memory.zoom());
-        self.session.fly = Some(Fly { from, to: (world_of(at), zoom.clamp(2.0, 19.0)), start_s: now, duration_s });
+        self.session.fly =
+            Some(Fly { from, to: (world_of(at), zoom.clamp(2.0, 19.0)), start_s: now, duration_s });
     }
 }
 
@@ -187,7 +211,12 @@ impl GridCareApp {
 /// (substation, switch, transformer, customer, MV line, LV line).
 ///
 /// The substation scan is app-side (the spatial index has no substation tree yet).
-fn pick_device(grid: &gridcare::grid::Grid, at: LonLat, m_per_pt: f64, zoom: f64) -> Option<DeviceRef> {
+fn pick_device(
+    grid: &crate::grid::Grid,
+    at: LonLat,
+    m_per_pt: f64,
+    zoom: f64,
+) -> Option<DeviceRef> {
     let r = PICK_RADIUS_PT * m_per_pt;
     let sub = grid
         .model
@@ -198,7 +227,7 @@ fn pick_device(grid: &gridcare::grid::Grid, at: LonLat, m_per_pt: f64, zoom: f64
         .filter(|(_, d)| *d <= r * 1.4)
         .min_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((i, _)) = sub {
-        return Some(DeviceRef::Substation(gridcare::model::SubstationId(i as u32)));
+        return Some(DeviceRef::Substation(crate::model::SubstationId(i as u32)));
     }
     if zoom >= IN_BOX_MIN_ZOOM {
         if let Some(s) = grid.spatial.nearest_switch(at, r) {

@@ -2,7 +2,7 @@
 //! `GLOSSARY.md`. The language switches at runtime; its default comes from the system locale
 //! (`LC_ALL`, `LC_MESSAGES`, `LANG` starting with `zh` → Chinese).
 
-use gridcare::model::{Labels, SwitchKind, TransformerKind};
+use crate::model::{Labels, SwitchKind, TransformerKind};
 use serde::{Deserialize, Serialize};
 
 /// A UI language.

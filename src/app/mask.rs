@@ -2,7 +2,7 @@
 //! 138****8000, addresses cut before the house number. One place, so that every panel the
 //! wall screen shows masks the same way.
 
-use gridcare::model::StandardAddress;
+use crate::model::StandardAddress;
 
 /// Masks a personal name: first and last character kept, the ones between starred
 /// (陈大明 → 陈*明, 欧阳小明 → 欧**明); a two-character name keeps its first (李明 → 李*).

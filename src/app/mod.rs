@@ -1,1 +1,436 @@
-//! The desktop app (in progress).
+//! The desktop app (feature `app`): one map for marketing, distribution and dispatch.
+//!
+//! * [`AppState`] is what is saved (view, layers, language, tile source) as JSON in the data
+//!   directory; [`Resources`] hold what is not (the [`Grid`], the map snapshot, tiles); the
+//!   operator's [`session::Session`] (search, selection, wall tour) lives in between.
+//! * Panels are `*_ui` functions that read a context and send [`Command`]s; the app applies
+//!   the commands once per frame ([`GridCareApp::apply`]).
+//! * Map layers are walkers plugins in [`layers`], built by pure functions from a prepared
+//!   [`MapSnapshot`], so `benches/map_frame.rs` can time them without a window.
+//! * The app never computes grid facts: it asks `grid.find`, `grid.customer_card`,
+//!   `grid.trace`, `grid.locate`, `spatial.in_box`, and draws the answers.
+
+mod command;
+mod details;
+mod fonts;
+mod i18n;
+pub mod layers;
+mod mapview;
+mod mask;
+mod panels;
+mod session;
+mod snapshot;
+mod state;
+mod tiles;
+mod view;
+mod wall;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use crate::grid::{Grid, ModelSource};
+use crate::model::{CustomerId, LonLat};
+use eframe::egui;
+
+pub use command::Command;
+pub use fonts::{definitions as font_definitions, install as install_fonts, CJK_FONT};
+pub use i18n::{tr, Lang, T};
+pub use layers::{build_grid_layers, LayerId, LayerToggles, Overlay, Scene};
+pub use mask::{mask_address, mask_name, mask_phone};
+pub use session::Selection;
+pub use snapshot::MapSnapshot;
+pub use state::{data_dir, AppState, TileConfig, ViewState};
+pub use view::{lonlat_of, world_of, MapView};
+
+/// How the app starts.
+#[derive(Clone, Debug, Default)]
+pub struct AppOptions {
+    /// Data directory (`--data-dir`); `None`: [`data_dir`]'s default.
+    pub data_dir: Option<PathBuf>,
+    /// Start on the wall screen (`--wall`).
+    pub wall: bool,
+    /// Raster tile source from the command line (overrides the saved one).
+    pub tiles: Option<TileConfig>,
+    /// Language (overrides the saved one and the locale).
+    pub lang: Option<Lang>,
+}
+
+/// What the app holds but does not save.
+pub struct Resources {
+    /// The engine (`None` while loading).
+    pub grid: Option<Grid>,
+    loading: Option<mpsc::Receiver<Result<Grid, String>>>,
+    load_error: Option<String>,
+    /// The map snapshot of the grid's current state.
+    pub snapshot: MapSnapshot,
+    basemap: layers::basemap::Basemap,
+    tiles: Option<tiles::TileLayer>,
+    memory: walkers::MapMemory,
+    data_dir: PathBuf,
+    /// Whether the saved state was restored (else the view fits the model once loaded).
+    restored: bool,
+    saved: Option<AppState>,
+    last_save_s: f64,
+}
+
+impl Resources {
+    fn tile_cache_dir(&self) -> PathBuf {
+        self.data_dir.join("tile-cache")
+    }
+}
+
+/// The app: saved state, resources and the operator's session.
+pub struct GridCareApp {
+    state: AppState,
+    res: Resources,
+    session: session::Session,
+    outbox: Vec<Command>,
+}
+
+impl GridCareApp {
+    /// The app on a loaded grid (tests, benchmarks, `--model`).
+    pub fn new(ctx: &egui::Context, grid: Grid, options: AppOptions) -> GridCareApp {
+        let mut app = GridCareApp::empty(ctx, options);
+        app.install_grid(grid);
+        app
+    }
+
+    /// The app loading a model on a worker thread; the window shows progress meanwhile.
+    pub fn loading(ctx: &egui::Context, source: ModelSource, options: AppOptions) -> GridCareApp {
+        let mut app = GridCareApp::empty(ctx, options);
+        let (tx, rx) = mpsc::channel();
+        let repaint = ctx.clone();
+        std::thread::spawn(move || {
+            let grid = Grid::load(&source).map_err(|e| e.to_string());
+            let _ = tx.send(grid);
+            repaint.request_repaint();
+        });
+        app.res.loading = Some(rx);
+        app
+    }
+
+    fn empty(ctx: &egui::Context, options: AppOptions) -> GridCareApp {
+        fonts::install(ctx);
+        ctx.set_theme(egui::Theme::Light);
+        let dir = data_dir(options.data_dir.as_deref());
+        let loaded = AppState::load(&dir);
+        let mut state = loaded.state;
+        // a tile source from the command line is for this run; the saved one stays saved
+        let tile_config = options.tiles.unwrap_or_else(|| state.tiles.clone());
+        if let Some(l) = options.lang {
+            state.lang = l;
+        }
+        let mut session = session::Session::default();
+        if let Some(p) = loaded.problem {
+            session.notices.push(format!("{}: {p}", tr(state.lang, T::CorruptSettings)));
+        }
+        let mut memory = walkers::MapMemory::default();
+        memory.center_at(walkers::lon_lat(state.view.lon, state.view.lat));
+        let _ = memory.set_zoom(state.view.zoom);
+        let res = Resources {
+            grid: None,
+            loading: None,
+            load_error: None,
+            snapshot: MapSnapshot::default(),
+            basemap: layers::basemap::Basemap::load(),
+            tiles: None,
+            memory,
+            restored: loaded.restored,
+            saved: Some(state.clone()),
+            last_save_s: 0.0,
+            data_dir: dir,
+        };
+        let mut app = GridCareApp { state, res, session, outbox: Vec::new() };
+        app.res.tiles = tiles::TileLayer::open(&tile_config, &app.res.tile_cache_dir(), ctx);
+        if options.wall {
+            app.outbox.push(Command::SetWall(true));
+        }
+        app
+    }
+
+    fn install_grid(&mut self, grid: Grid) {
+        self.res.snapshot = MapSnapshot::build(&grid);
+        if !self.res.restored {
+            // first run: show the whole service area
+            let (lo, hi) = model_extent(&grid);
+            let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1200.0, 800.0));
+            let view = MapView::new(rect, lo, 10.0);
+            let zoom = view.zoom_to_fit(lo, hi, 40.0);
+            let centre = LonLat::new((lo.lon + hi.lon) / 2.0, (lo.lat + hi.lat) / 2.0);
+            self.res.memory.center_at(walkers::lon_lat(centre.lon, centre.lat));
+            let _ = self.res.memory.set_zoom(zoom);
+        }
+        self.res.grid = Some(grid);
+    }
+
+    /// The saved state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The engine, once loaded.
+    pub fn grid(&self) -> Option<&Grid> {
+        self.res.grid.as_ref()
+    }
+
+    /// The selection.
+    pub fn selection(&self) -> &Selection {
+        &self.session.selection
+    }
+
+    /// The customer selected, if any.
+    pub fn selected_customer(&self) -> Option<CustomerId> {
+        match self.session.selection {
+            Selection::Customer { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// True on the wall screen.
+    pub fn is_wall(&self) -> bool {
+        self.session.wall
+    }
+
+    /// Notices shown to the operator.
+    pub fn notices(&self) -> &[String] {
+        &self.session.notices
+    }
+
+    /// Queues a command (applied at the end of the next frame).
+    pub fn send(&mut self, cmd: Command) {
+        self.outbox.push(cmd);
+    }
+
+    /// The data directory in use.
+    pub fn data_dir(&self) -> &Path {
+        &self.res.data_dir
+    }
+
+    /// The map centre now.
+    fn view_centre(&self) -> LonLat {
+        match self.res.memory.detached() {
+            Some(p) => LonLat::new(p.x(), p.y()),
+            None => LonLat::new(self.state.view.lon, self.state.view.lat),
+        }
+    }
+
+    /// One frame: panels, map, then the frame's commands, then saving.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_loading();
+        self.shortcuts(&ctx);
+        self.advance_camera(&ctx);
+        if self.session.wall {
+            wall::scale_type(ui);
+        }
+        match (&self.res.grid, &self.res.load_error) {
+            (Some(_), _) => self.frame_ui(ui),
+            (None, Some(e)) => {
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    ui.heading(tr(self.state.lang, T::LoadFailed));
+                    ui.label(e.as_str());
+                });
+            }
+            (None, None) => {
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    ui.centered_and_justified(|ui| {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.heading(tr(self.state.lang, T::Loading));
+                        });
+                    });
+                });
+            }
+        }
+        for cmd in std::mem::take(&mut self.outbox) {
+            self.apply(cmd, &ctx);
+        }
+        self.sync_view();
+        self.autosave(&ctx);
+    }
+
+    fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(grid) = self.res.grid.as_ref() else { return };
+        let ctx = panels::Ctx {
+            grid,
+            snap: &self.res.snapshot,
+            lang: self.state.lang,
+            wall: self.session.wall,
+        };
+        let out = &mut self.outbox;
+        if self.session.wall {
+            wall::headline_ui(ui, &ctx, &self.session.tour, out);
+        } else {
+            panels::top_bar_ui(
+                ui,
+                &mut self.session.search_text,
+                &mut self.session.focus_search,
+                &ctx,
+                self.session.pin_mode,
+                out,
+            );
+        }
+        panels::status_ui(ui, &ctx, self.res.memory.zoom(), self.res.tiles.as_ref());
+        if !self.session.wall {
+            panels::layers_ui(ui, &self.state.layers, &ctx, out);
+        }
+        let show_details = !self.session.wall || !matches!(self.session.selection, Selection::None);
+        if show_details {
+            details::details_ui(ui, &self.session, &ctx, out);
+        }
+        if self.session.settings.open && !self.session.wall {
+            panels::settings_ui(
+                ui.ctx(),
+                &mut self.session.settings,
+                self.state.wall.cycle_s,
+                &ctx,
+                out,
+            );
+        }
+        let scene = Scene::new(grid, &self.res.snapshot, &self.session.overlay, self.session.wall);
+        let tiles = if self.state.layers.tiles { self.res.tiles.as_mut() } else { None };
+        mapview::map_ui(
+            ui,
+            mapview::MapInput {
+                memory: &mut self.res.memory,
+                tiles,
+                basemap: &self.res.basemap,
+                scene: &scene,
+                layers: &self.state.layers,
+                lang: self.state.lang,
+                notices: &self.session.notices,
+                pin_mode: self.session.pin_mode,
+                wall: self.session.wall,
+            },
+            out,
+        );
+    }
+
+    fn poll_loading(&mut self) {
+        let Some(rx) = &self.res.loading else { return };
+        match rx.try_recv() {
+            Ok(Ok(grid)) => {
+                self.res.loading = None;
+                self.install_grid(grid);
+            }
+            Ok(Err(e)) => {
+                self.res.loading = None;
+                self.res.load_error = Some(e);
+            }
+            Err(mpsc::TryRecvError::Empty) => {}
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.res.loading = None;
+                self.res.load_error = Some("the loader stopped".into());
+            }
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let (find, escape, f11) = ctx.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::F),
+                i.key_pressed(egui::Key::Escape),
+                i.consume_key(egui::Modifiers::NONE, egui::Key::F11),
+            )
+        });
+        if find && !self.session.wall {
+            self.outbox.push(Command::FocusSearch);
+        }
+        if escape && self.session.wall {
+            self.outbox.push(Command::SetWall(false));
+        }
+        if f11 {
+            self.outbox.push(Command::SetWall(!self.session.wall));
+        }
+    }
+
+    /// Moves the camera along a flight, and the wall screen along its tour.
+    fn advance_camera(&mut self, ctx: &egui::Context) {
+        let now = ctx.input(|i| i.time);
+        if self.session.wall && self.res.grid.is_some() {
+            wall::advance_tour(self, now, ctx);
+        }
+        if let Some(f) = self.session.fly {
+            let (c, z, done) = f.at(now);
+            let p = lonlat_of(c);
+            self.res.memory.center_at(walkers::lon_lat(p.lon, p.lat));
+            let _ = self.res.memory.set_zoom(z);
+            if done {
+                self.session.fly = None;
+            } else {
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    /// Copies the map's view into the saved state.
+    fn sync_view(&mut self) {
+        let c = self.view_centre();
+        self.state.view = ViewState { lon: c.lon, lat: c.lat, zoom: self.res.memory.zoom() };
+    }
+
+    /// Saves the state when it changed, at most every 2 s.
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let now = ctx.input(|i| i.time);
+        if self.res.saved.as_ref() == Some(&self.state) || now - self.res.last_save_s < 2.0 {
+            return;
+        }
+        self.save_now();
+        self.res.last_save_s = now;
+    }
+
+    /// Writes the state file now.
+    pub fn save_now(&mut self) {
+        if let Err(e) = self.state.save(&self.res.data_dir) {
+            let msg = format!("{}: {e}", self.res.data_dir.display());
+            if !self.session.notices.contains(&msg) {
+                self.session.notices.push(msg);
+            }
+        }
+        self.res.saved = Some(self.state.clone());
+    }
+}
+
+impl eframe::App for GridCareApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        GridCareApp::ui(self, ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.sync_view();
+        self.save_now();
+    }
+}
+
+/// The lon/lat box of a model's customers and substations.
+fn model_extent(grid: &Grid) -> (LonLat, LonLat) {
+    let m = &grid.model;
+    let (mut lo, mut hi) = (LonLat::new(f64::MAX, f64::MAX), LonLat::new(f64::MIN, f64::MIN));
+    for p in m.customers.iter().map(|c| c.pos).chain(m.substations.iter().map(|s| s.pos)) {
+        lo = LonLat::new(lo.lon.min(p.lon), lo.lat.min(p.lat));
+        hi = LonLat::new(hi.lon.max(p.lon), hi.lat.max(p.lat));
+    }
+    if lo.lon > hi.lon {
+        let d = ViewState::default();
+        return (LonLat::new(d.lon - 0.1, d.lat - 0.1), LonLat::new(d.lon + 0.1, d.lat + 0.1));
+    }
+    (lo, hi)
+}
+
+/// Opens the window on a model and runs until it is closed.
+pub fn run(source: ModelSource, options: AppOptions) -> Result<(), eframe::Error> {
+    let fullscreen = options.wall;
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("GridCare")
+            .with_inner_size([1440.0, 900.0])
+            .with_min_inner_size([800.0, 500.0])
+            .with_fullscreen(fullscreen),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "GridCare",
+        native,
+        Box::new(move |cc| Ok(Box::new(GridCareApp::loading(&cc.egui_ctx, source, options)))),
+    )
+}

@@ -2,9 +2,9 @@
 //! what-if area, pin mode, the wall-screen tour, notices. Plus the small geometry that turns
 //! engine answers (a supply path, a list of affected customers) into overlay shapes.
 
-use gridcare::grid::{CustomerCard, Grid, Location, Trace};
-use gridcare::model::{CustomerId, DeviceRef, ElementRef, FeederId, LonLat};
-use gridcare::spatial::{switch_position, transformer_position};
+use crate::grid::{CustomerCard, Grid, Location, Trace};
+use crate::model::{CustomerId, DeviceRef, ElementRef, FeederId, LonLat};
+use crate::spatial::{switch_position, transformer_position};
 
 use super::layers::{AreaKind, AreaPolygon, Overlay, PathOverlay};
 use super::snapshot::MapSnapshot;
@@ -62,7 +62,11 @@ pub struct Fly {
 impl Fly {
     /// The centre and zoom at time `now_s`, and whether the flight is over.
     pub fn at(&self, now_s: f64) -> ([f64; 2], f64, bool) {
-        let t = if self.duration_s <= 0.0 { 1.0 } else { ((now_s - self.start_s) / self.duration_s).clamp(0.0, 1.0) };
+        let t = if self.duration_s <= 0.0 {
+            1.0
+        } else {
+            ((now_s - self.start_s) / self.duration_s).clamp(0.0, 1.0)
+        };
         let e = t * t * (3.0 - 2.0 * t);
         let c = [
             self.from.0[0] + (self.to.0[0] - self.from.0[0]) * e,
@@ -113,7 +117,9 @@ impl SettingsForm {
         let (kind, location, attribution) = match c {
             TileConfig::None => (0, String::new(), String::new()),
             TileConfig::Url { template, attribution } => (1, template.clone(), attribution.clone()),
-            TileConfig::Dir { path, attribution } => (2, path.display().to_string(), attribution.clone()),
+            TileConfig::Dir { path, attribution } => {
+                (2, path.display().to_string(), attribution.clone())
+            }
             TileConfig::MbTiles { path } => (3, path.display().to_string(), String::new()),
         };
         SettingsForm { open: true, kind, location, attribution }
@@ -138,7 +144,7 @@ pub struct Session {
     /// Text in the search box.
     pub search_text: String,
     /// Matches of the last search, best first.
-    pub matches: Vec<gridcare::address::CustomerMatch>,
+    pub matches: Vec<crate::address::CustomerMatch>,
     /// The query that gave [`Session::matches`].
     pub searched: Option<String>,
     /// The selection.
@@ -176,9 +182,11 @@ pub fn path_overlay(grid: &Grid, card: &CustomerCard) -> PathOverlay {
                 o.routes.push(r);
             }
         }
-        o.switches = path.switches.iter().filter_map(|s| switch_position(m, *s)).map(world_of).collect();
+        o.switches =
+            path.switches.iter().filter_map(|s| switch_position(m, *s)).map(world_of).collect();
         o.transformer = path.transformer.and_then(|t| transformer_position(m, t)).map(world_of);
-        o.substation = card.substation.and_then(|s| m.substations.get(s.index())).map(|s| world_of(s.pos));
+        o.substation =
+            card.substation.and_then(|s| m.substations.get(s.index())).map(|s| world_of(s.pos));
     }
     if let (Some(cu), Some(t)) = (o.customer, o.transformer) {
         // the service drop, when the LV route does not reach the meter
@@ -207,7 +215,9 @@ pub fn device_position(grid: &Grid, d: DeviceRef) -> Option<LonLat> {
     match d {
         DeviceRef::Customer(c) => m.customers.get(c.index()).map(|c| c.pos),
         DeviceRef::Substation(s) => m.substations.get(s.index()).map(|s| s.pos),
-        DeviceRef::Feeder(f) => m.feeders.get(f.index()).and_then(|f| m.buses[f.source_bus.index()].pos),
+        DeviceRef::Feeder(f) => {
+            m.feeders.get(f.index()).and_then(|f| m.buses[f.source_bus.index()].pos)
+        }
         DeviceRef::Bus(b) => m.buses.get(b.index()).and_then(|b| b.pos),
         DeviceRef::Element(ElementRef::Switch(s)) => switch_position(m, s),
         DeviceRef::Element(ElementRef::Transformer(t)) => transformer_position(m, t),
@@ -227,7 +237,12 @@ pub fn feeder_routes(snap: &MapSnapshot, feeder: FeederId) -> Vec<Vec<[f64; 2]>>
 /// The outage-area polygon of a set of customers: their convex hull (world coordinates).
 ///
 /// App-side geometry for now; the outage module will own outage polygons.
-pub fn hull_area(snap: &MapSnapshot, customers: &[CustomerId], kind: AreaKind, caption: String) -> Option<AreaPolygon> {
+pub fn hull_area(
+    snap: &MapSnapshot,
+    customers: &[CustomerId],
+    kind: AreaKind,
+    caption: String,
+) -> Option<AreaPolygon> {
     use geo::ConvexHull;
     if customers.len() < 3 {
         return None;
@@ -251,7 +266,11 @@ pub fn tour_stops(grid: &Grid, snap: &MapSnapshot, out_caption: &str) -> Vec<Tou
     if snap.customers_out > 0 {
         for island in grid.topology.report().islands.iter().filter(|i| i.customers > 0).take(12) {
             if let Some(at) = m.buses[island.example_bus.index()].pos {
-                stops.push(TourStop { at, zoom: 15.0, caption: format!("{out_caption} · {}", island.customers) });
+                stops.push(TourStop {
+                    at,
+                    zoom: 15.0,
+                    caption: format!("{out_caption} · {}", island.customers),
+                });
             }
         }
     }
@@ -264,7 +283,12 @@ pub fn tour_stops(grid: &Grid, snap: &MapSnapshot, out_caption: &str) -> Vec<Tou
 }
 
 /// Rebuilds the overlay from the selection and the what-if answer.
-pub fn rebuild_overlay(session: &mut Session, grid: &Grid, snap: &MapSnapshot, lang: super::i18n::Lang) {
+pub fn rebuild_overlay(
+    session: &mut Session,
+    grid: &Grid,
+    snap: &MapSnapshot,
+    lang: super::i18n::Lang,
+) {
     let mut o = Overlay::default();
     match &session.selection {
         Selection::None => {}
@@ -284,7 +308,8 @@ pub fn rebuild_overlay(session: &mut Session, grid: &Grid, snap: &MapSnapshot, l
         Selection::Pin(loc) => o.pin = Some(world_of(loc.at)),
     }
     if let (Some(w), Selection::Device { trace, .. }) = (&session.what_if, &session.selection) {
-        let caption = super::i18n::trf(lang, super::i18n::T::WouldLoseSupply, &[&w.affected.to_string()]);
+        let caption =
+            super::i18n::trf(lang, super::i18n::T::WouldLoseSupply, &[&w.affected.to_string()]);
         o.areas.extend(hull_area(snap, &trace.affected_customers, AreaKind::WhatIf, caption));
     }
     session.overlay = o;

@@ -6,10 +6,10 @@
 //! Nothing here decides a grid fact: feeders, open switches and energisation are the
 //! engine's answers (`topology.feeder_of`, `topology.is_open`, `topology.is_energised`).
 
+use crate::grid::Grid;
+use crate::model::{FeederId, LineId, SwitchKind, TransformerKind};
+use crate::spatial::{switch_position, transformer_position};
 use eframe::egui::{ecolor::Hsva, Color32};
-use gridcare::grid::Grid;
-use gridcare::model::{FeederId, LineId, SwitchKind, TransformerKind};
-use gridcare::spatial::{switch_position, transformer_position};
 
 use super::view::world_of;
 
@@ -149,10 +149,8 @@ impl Density {
 }
 
 fn coarsen(cells: &[DensityCell]) -> Vec<DensityCell> {
-    let mut up: Vec<DensityCell> = cells
-        .iter()
-        .map(|c| DensityCell { x: c.x >> 1, y: c.y >> 1, ..*c })
-        .collect();
+    let mut up: Vec<DensityCell> =
+        cells.iter().map(|c| DensityCell { x: c.x >> 1, y: c.y >> 1, ..*c }).collect();
     up.sort_unstable_by_key(|c| (c.y, c.x));
     let mut out: Vec<DensityCell> = Vec::with_capacity(up.len());
     for c in up {
@@ -240,7 +238,7 @@ impl MapSnapshot {
         }
         let switches = (0..m.switches.len() as u32)
             .map(|i| {
-                let id = gridcare::model::SwitchId(i);
+                let id = crate::model::SwitchId(i);
                 switch_position(m, id).map(|p| SwitchMark {
                     world: world_of(p),
                     kind: m.switches[i as usize].kind,
@@ -250,7 +248,7 @@ impl MapSnapshot {
             .collect();
         let transformers = (0..m.transformers.len() as u32)
             .map(|i| {
-                let id = gridcare::model::TransformerId(i);
+                let id = crate::model::TransformerId(i);
                 transformer_position(m, id).map(|p| TransformerMark {
                     world: world_of(p),
                     kind: m.transformers[i as usize].kind,
@@ -284,8 +282,9 @@ mod tests {
 
     #[test]
     fn density_counts_add_up_at_every_level() {
-        let world: Vec<[f64; 2]> =
-            (0..1000).map(|i| [0.8 + (i % 37) as f64 * 1e-5, 0.44 + (i / 37) as f64 * 1e-5]).collect();
+        let world: Vec<[f64; 2]> = (0..1000)
+            .map(|i| [0.8 + (i % 37) as f64 * 1e-5, 0.44 + (i / 37) as f64 * 1e-5])
+            .collect();
         let energised: Vec<bool> = (0..1000).map(|i| i % 10 != 0).collect();
         let d = Density::build(&world, &energised);
         for level in DENSITY_MIN_LEVEL..=DENSITY_MAX_LEVEL {

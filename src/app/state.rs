@@ -89,7 +89,8 @@ pub struct AppState {
     pub layers: LayerToggles,
     /// UI language.
     pub lang: Lang,
-    /// Raster tile source.
+    /// Raster tile source (the settings window's; `--tiles` and friends override it for one
+    /// run without saving).
     pub tiles: TileConfig,
     /// Wall-screen settings.
     pub wall: WallSettings,
@@ -200,7 +201,10 @@ mod tests {
         s.view.zoom = 15.5;
         s.layers.customers = false;
         s.lang = Lang::Zh;
-        s.tiles = TileConfig::Url { template: "http://t/{z}/{x}/{y}.png".into(), attribution: "t".into() };
+        s.tiles = TileConfig::Url {
+            template: "http://t/{z}/{x}/{y}.png".into(),
+            attribution: "t".into(),
+        };
         s.save(&dir).expect("saves");
         let back = AppState::load(&dir);
         assert!(back.restored && back.problem.is_none());

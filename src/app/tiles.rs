@@ -75,15 +75,28 @@ impl TileLayer {
             TileConfig::None => return None,
             TileConfig::Url { template, attribution } => {
                 if !template.contains("{z}") || !template.contains("{x}") {
-                    (Source::Broken(format!("`{template}` has no {{z}}/{{x}}/{{y}}")), attribution.clone())
+                    (
+                        Source::Broken(format!("`{template}` has no {{z}}/{{x}}/{{y}}")),
+                        attribution.clone(),
+                    )
                 } else {
                     // https needs a TLS provider; ring is light and pure enough to build anywhere
                     let _ = rustls::crypto::ring::default_provider().install_default();
-                    let options = HttpOptions { cache: Some(cache_dir.to_path_buf()), ..Default::default() };
+                    let options =
+                        HttpOptions { cache: Some(cache_dir.to_path_buf()), ..Default::default() };
                     let host = template.split('/').nth(2).unwrap_or(template).to_string();
-                    let tiles = HttpTiles::with_options(UrlTemplate(template.clone()), options, ctx.clone());
+                    let tiles = HttpTiles::with_options(
+                        UrlTemplate(template.clone()),
+                        options,
+                        ctx.clone(),
+                    );
                     (
-                        Source::Http(HttpWatch { tiles, host, first_request: None, any_tile: false }),
+                        Source::Http(HttpWatch {
+                            tiles,
+                            host,
+                            first_request: None,
+                            any_tile: false,
+                        }),
                         attribution.clone(),
                     )
                 }
@@ -93,7 +106,10 @@ impl TileLayer {
                     let reader = DirReader { root: path.clone() };
                     (Source::Local(LocalTiles::new(Box::new(reader), 22, ctx)), attribution.clone())
                 } else {
-                    (Source::Broken(format!("{}: no such folder", path.display())), attribution.clone())
+                    (
+                        Source::Broken(format!("{}: no such folder", path.display())),
+                        attribution.clone(),
+                    )
                 }
             }
             TileConfig::MbTiles { path } => open_mbtiles(path, ctx),
@@ -200,13 +216,19 @@ fn open_mbtiles(path: &Path, ctx: &Context) -> (Source, String) {
         Err(e) => return (Source::Broken(format!("{}: {e}", path.display())), String::new()),
     };
     let meta = |key: &str| -> Option<String> {
-        conn.query_row("SELECT value FROM metadata WHERE name = ?1", [key], |r| r.get::<_, String>(0))
-            .optional()
-            .ok()
-            .flatten()
+        conn.query_row("SELECT value FROM metadata WHERE name = ?1", [key], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()
+        .ok()
+        .flatten()
     };
-    if let Err(e) = conn.query_row("SELECT count(*) FROM tiles LIMIT 1", [], |r| r.get::<_, i64>(0)) {
-        return (Source::Broken(format!("{}: not an MBTiles file ({e})", path.display())), String::new());
+    if let Err(e) = conn.query_row("SELECT count(*) FROM tiles LIMIT 1", [], |r| r.get::<_, i64>(0))
+    {
+        return (
+            Source::Broken(format!("{}: not an MBTiles file ({e})", path.display())),
+            String::new(),
+        );
     }
     let attribution = meta("attribution").unwrap_or_default();
     let max_zoom = meta("maxzoom").and_then(|z| z.parse::<u8>().ok()).unwrap_or(22);
@@ -216,7 +238,10 @@ fn open_mbtiles(path: &Path, ctx: &Context) -> (Source, String) {
 #[cfg(not(feature = "mbtiles"))]
 fn open_mbtiles(path: &Path, _ctx: &Context) -> (Source, String) {
     (
-        Source::Broken(format!("{}: this build has no MBTiles support (feature `mbtiles`)", path.display())),
+        Source::Broken(format!(
+            "{}: this build has no MBTiles support (feature `mbtiles`)",
+            path.display()
+        )),
         String::new(),
     )
 }

@@ -6,8 +6,8 @@
 //! Keeping this apart from walkers' `Projector` lets the shape builders (and the benchmark)
 //! run without a window.
 
+use crate::model::LonLat;
 use eframe::egui::{pos2, Pos2, Rect, Vec2};
-use gridcare::model::LonLat;
 
 /// Pixels of the whole world at zoom 0 (walkers' tile size).
 pub const WORLD_PX_AT_ZOOM_0: f64 = 256.0;
@@ -56,10 +56,7 @@ impl MapView {
     pub fn to_screen(&self, w: [f64; 2]) -> Pos2 {
         let s = self.scale();
         let c = self.rect.center();
-        pos2(
-            c.x + ((w[0] - self.centre[0]) * s) as f32,
-            c.y + ((w[1] - self.centre[1]) * s) as f32,
-        )
+        pos2(c.x + ((w[0] - self.centre[0]) * s) as f32, c.y + ((w[1] - self.centre[1]) * s) as f32)
     }
 
     /// Where a lon/lat is on the screen.
@@ -71,10 +68,7 @@ impl MapView {
     pub fn to_world(&self, p: Pos2) -> [f64; 2] {
         let s = self.scale();
         let c = self.rect.center();
-        [
-            self.centre[0] + (p.x - c.x) as f64 / s,
-            self.centre[1] + (p.y - c.y) as f64 / s,
-        ]
+        [self.centre[0] + (p.x - c.x) as f64 / s, self.centre[1] + (p.y - c.y) as f64 / s]
     }
 
     /// The lon/lat under a screen point.
@@ -114,8 +108,9 @@ impl MapView {
     pub fn zoom_to_fit(&self, min: LonLat, max: LonLat, margin_px: f32) -> f64 {
         let a = world_of(LonLat::new(min.lon, max.lat));
         let b = world_of(LonLat::new(max.lon, min.lat));
-        let size = Vec2::new(self.rect.width() - 2.0 * margin_px, self.rect.height() - 2.0 * margin_px)
-            .max(Vec2::splat(50.0));
+        let size =
+            Vec2::new(self.rect.width() - 2.0 * margin_px, self.rect.height() - 2.0 * margin_px)
+                .max(Vec2::splat(50.0));
         let wx = (b[0] - a[0]).abs().max(1e-12);
         let wy = (b[1] - a[1]).abs().max(1e-12);
         let sx = size.x as f64 / (wx * WORLD_PX_AT_ZOOM_0);

@@ -1,8 +1,8 @@
 //! Transformer areas (台区): a distribution transformer at a site of the feeder, its LV lines to
 //! apartment buildings or village poles, and its customers with standard addresses (三级七段).
 
-use crate::model::{BusId, Customer, Labels, StandardAddress, Transformer, TransformerId};
 use crate::model::TransformerKind;
+use crate::model::{BusId, Customer, Labels, StandardAddress, Transformer, TransformerId};
 use crate::rng::Rng;
 
 use super::geo::{to_lonlat, Xy};
@@ -27,6 +27,8 @@ pub(super) struct TxSite {
     /// Unit direction of the street.
     pub dir: Xy,
     pub road: String,
+    /// On the trunk (a main road) rather than on a lateral.
+    pub on_trunk: bool,
 }
 
 /// The compound being filled along a lateral: consecutive transformers often serve one.
@@ -90,21 +92,30 @@ enum Kind {
     Institution { name: String, kva: f32 },
 }
 
-/// Builds transformer number `t` of feeder `code` at `site` with its LV lines and customers.
+/// Builds transformer number `t` of feeder `code`, the `slot`-th at `site`, with its LV lines
+/// and customers.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn build_transformer(
     b: &mut Builder,
     a: usize,
     code: &str,
     site: &TxSite,
+    slot: usize,
     tx: Tx,
     t: usize,
     run: &mut Option<Run>,
 ) {
     let district = b.city.areas[a].site.district;
-    let side = if b.rng.chance(0.5) { 1.0 } else { -1.0 };
-    let off = site.pos.add(site.dir.perp().scale(side * b.rng.range_f64(12.0, 35.0)));
-    let tpos = if b.city.allowed(a, off) { off } else { site.pos };
+    // Several transformers at one site stand apart along the street, on alternate sides.
+    let side = if slot.is_multiple_of(2) { 1.0 } else { -1.0 };
+    let along = slot.div_ceil(2) as f64 * 40.0 * side;
+    let off = site
+        .pos
+        .plus(site.dir.scale(along))
+        .plus(site.dir.perp().scale(side * b.rng.range_f64(12.0, 35.0)));
+    // The substation itself is always inside its district: the last resort.
+    let at_site = b.city.settle(district, site.pos, b.city.areas[a].pos);
+    let tpos = if b.city.allowed(a, off) { off } else { at_site };
     let township = b.city.township(district, tpos);
     let community = b.city.community(township, tpos);
     let tag = format!("{code}.t{t:04}");
@@ -163,7 +174,10 @@ pub(super) fn build_transformer(
                 .find(|k| *k >= 60.0 + 7.5 * n as f64)
                 .unwrap_or(800.0);
             if b.rng.chance(0.25) && kva < 800.0 {
-                kva = [315.0, 400.0, 500.0, 630.0, 800.0].into_iter().find(|k| *k > kva).unwrap_or(kva);
+                kva = [315.0, 400.0, 500.0, 630.0, 800.0]
+                    .into_iter()
+                    .find(|k| *k > kva)
+                    .unwrap_or(kva);
             }
             (display, TransformerKind::Public, kva as f32)
         }
@@ -194,7 +208,7 @@ struct Area<'a> {
 /// street, then across).
 fn building(b: &mut Builder, area: &Area<'_>, k: usize, pos: Xy) -> BusId {
     let bus = b.bus(format!("{}.b{k:02}", area.tag), pos);
-    let corner = area.tpos.add(area.dir.scale(pos.sub(area.tpos).dot(area.dir)));
+    let corner = area.tpos.plus(area.dir.scale(pos.minus(area.tpos).dot(area.dir)));
     let lv_name = format!("lv.{}-{k:02}", area.tag.replacen(".t", "-t", 1));
     b.lv_line(lv_name, area.lv, bus, &[corner]);
     bus
@@ -227,27 +241,32 @@ fn apartments(
     }
     let Some(r) = run.as_mut() else { return String::new() };
     r.transformers += 1;
-    let display = format!("{}{}号公变", r.compound, r.transformers);
+    // On a main road the first transformer of a compound is named by its gate (汾江中路12号公变).
+    let display = if site.on_trunk && r.transformers == 1 {
+        format!("{}{}公变", r.road, r.house_no)
+    } else {
+        format!("{}{}号公变", r.compound, r.transformers)
+    };
     let mut address = address;
     address.road = r.road.clone();
     address.house_no = r.house_no.clone();
     address.compound = r.compound.clone();
     let sizes = split(&mut b.rng, n, 12, 36);
-    let mut first_building = r.next_building;
+    let first_building = r.next_building;
     r.next_building += sizes.len() as u32;
     let block_word = r.block_word;
     let half = (sizes.len() as f64 - 1.0) / 2.0;
     for (k, &size) in sizes.iter().enumerate() {
-        let side = if k % 2 == 0 { 1.0 } else { -1.0 };
+        let number = first_building + k as u32;
+        let side = if k.is_multiple_of(2) { 1.0 } else { -1.0 };
         let along = (k as f64 - half) * 40.0 + b.rng.range_f64(-5.0, 5.0);
         let raw = area
             .tpos
-            .add(area.dir.scale(along))
-            .add(area.dir.perp().scale(side * b.rng.range_f64(22.0, 45.0)));
+            .plus(area.dir.scale(along))
+            .plus(area.dir.perp().scale(side * b.rng.range_f64(22.0, 45.0)));
         let bpos = b.city.settle(area.district, raw, area.tpos);
         let bus = building(b, area, k + 1, bpos);
-        address.building = format!("{first_building}{block_word}");
-        first_building += 1;
+        address.building = format!("{number}{block_word}");
         let per_floor = *b.rng.pick(&[2, 2, 3, 4, 4]);
         let first_floor = if b.rng.chance(0.7) { 2 } else { 1 };
         let (mut household, mut shop) = (0, 0);
@@ -283,11 +302,11 @@ fn village(
     address.compound = village.clone();
     let sizes = split(&mut b.rng, n, 3, 9);
     for (g, &size) in sizes.iter().enumerate() {
-        let side = if g % 2 == 0 { 1.0 } else { -1.0 };
+        let side = if g.is_multiple_of(2) { 1.0 } else { -1.0 };
         let raw = area
             .tpos
-            .add(area.dir.scale(side * (30.0 + 35.0 * (g / 2) as f64)))
-            .add(area.dir.perp().scale(b.rng.range_f64(-25.0, 25.0)));
+            .plus(area.dir.scale(side * (30.0 + 35.0 * (g / 2) as f64)))
+            .plus(area.dir.perp().scale(b.rng.range_f64(-25.0, 25.0)));
         let ppos = b.city.settle(area.district, raw, area.tpos);
         let bus = building(b, area, g + 1, ppos);
         for _ in 0..size {
@@ -319,7 +338,7 @@ fn split(rng: &mut Rng, n: usize, lo: usize, hi: usize) -> Vec<usize> {
 }
 
 fn jitter(rng: &mut Rng, p: Xy, r: f64) -> Xy {
-    p.add(Xy::new(rng.range_f64(-r, r), rng.range_f64(-r, r)))
+    p.plus(Xy::new(rng.range_f64(-r, r), rng.range_f64(-r, r)))
 }
 
 /// Appends one customer with account, name, phones, labels and demand.

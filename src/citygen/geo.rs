@@ -32,12 +32,12 @@ impl Xy {
     }
 
     /// Sum.
-    pub fn add(self, o: Xy) -> Xy {
+    pub fn plus(self, o: Xy) -> Xy {
         Xy::new(self.x + o.x, self.y + o.y)
     }
 
     /// Difference.
-    pub fn sub(self, o: Xy) -> Xy {
+    pub fn minus(self, o: Xy) -> Xy {
         Xy::new(self.x - o.x, self.y - o.y)
     }
 
@@ -58,12 +58,18 @@ impl Xy {
 
     /// Distance in metres.
     pub fn dist(self, o: Xy) -> f64 {
-        self.sub(o).len()
+        self.minus(o).len()
     }
 
     /// Rotated a quarter turn anticlockwise.
     pub fn perp(self) -> Xy {
         Xy::new(-self.y, self.x)
+    }
+
+    /// Rotated by `angle` radians anticlockwise.
+    pub fn rotate(self, angle: f64) -> Xy {
+        let (s, c) = sin_cos(angle);
+        Xy::new(self.x * c - self.y * s, self.x * s + self.y * c)
     }
 
     /// The unit vector at `angle` radians anticlockwise from east.
@@ -211,7 +217,9 @@ impl DistrictMap {
             let coords = &f["geometry"]["coordinates"];
             let polygons: Vec<&serde_json::Value> = match f["geometry"]["type"].as_str() {
                 Some("Polygon") => vec![coords],
-                Some("MultiPolygon") => coords.as_array().ok_or("bad MultiPolygon")?.iter().collect(),
+                Some("MultiPolygon") => {
+                    coords.as_array().ok_or("bad MultiPolygon")?.iter().collect()
+                }
                 other => return Err(format!("{name}: geometry {other:?} is not a polygon")),
             };
             let mut rings = Vec::new();

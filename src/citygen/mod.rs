@@ -99,8 +99,8 @@ pub fn write_city(params: &CityParams, out_dir: &Path) -> std::io::Result<()> {
 
 /// Customers per feeder, per substation (substation `a` sits at `SITES[a]`).
 fn plan(customers: usize, rng: &mut Rng) -> Vec<Vec<usize>> {
-    let n_sub = ((customers as f64 / CUSTOMERS_PER_SUBSTATION).round() as usize)
-        .clamp(3, SITES.len());
+    let n_sub =
+        ((customers as f64 / CUSTOMERS_PER_SUBSTATION).round() as usize).clamp(3, SITES.len());
     let per_sub = (customers as f64 / (n_sub as f64 * CUSTOMERS_PER_FEEDER)).round() as i64;
     let mut weights: Vec<Vec<f64>> = Vec::with_capacity(n_sub);
     for site in &SITES[..n_sub] {
@@ -145,8 +145,9 @@ struct Area {
     radius_m: f64,
     /// The street grid: two perpendicular unit vectors.
     grid: (Xy, Xy),
-    /// Heading of the first feeder, radians.
-    base_angle: f64,
+    /// Heading of the first feeder (unit vector): towards the nearest other substation, so that
+    /// the two areas' first feeders end near each other and can be tied.
+    heading: Xy,
 }
 
 /// The geography shared by all feeders.
@@ -165,11 +166,8 @@ impl City {
         if d > area.radius_m {
             return false;
         }
-        let nearer_other = self
-            .areas
-            .iter()
-            .enumerate()
-            .any(|(k, other)| k != a && p.dist(other.pos) * 1.1 < d);
+        let nearer_other =
+            self.areas.iter().enumerate().any(|(k, other)| k != a && p.dist(other.pos) * 1.1 < d);
         !nearer_other && self.districts.contains(area.site.district, to_lonlat(p))
     }
 
@@ -233,10 +231,22 @@ impl Builder {
                 pos: to_xy(LonLat::new(site.lon, site.lat)),
                 radius_m: 1_600.0 + 10.0 * (customers as f64).sqrt(),
                 grid: (u, u.perp()),
-                base_angle: rng.range_f64(0.0, std::f64::consts::TAU),
+                heading: Xy::new(1.0, 0.0),
             });
         }
-        let compounds = TOWNSHIPS.iter().map(|t| CompoundNamer::new(&mut rng, t.compounds)).collect();
+        for a in 0..areas.len() {
+            let me = areas[a].pos;
+            let nearest = areas
+                .iter()
+                .map(|o| o.pos)
+                .filter(|p| *p != me)
+                .min_by(|p, q| p.dist(me).total_cmp(&q.dist(me)))
+                .unwrap_or(Xy::new(me.x + 1.0, me.y));
+            let d = nearest.minus(me);
+            areas[a].heading = d.scale(1.0 / d.len()).rotate(rng.range_f64(-0.1, 0.1));
+        }
+        let compounds =
+            TOWNSHIPS.iter().map(|t| CompoundNamer::new(&mut rng, t.compounds)).collect();
         let total: usize = plan.iter().flatten().sum();
         Builder {
             model: GridModel {

@@ -8,13 +8,13 @@ use super::geo::Xy;
 use super::places::{district_stem, TOWNSHIPS};
 use super::Builder;
 
-/// Where a feeder's trunk ends: a tie switch goes there.
+/// The far points of a feeder where tie switches can go: the outer half of its trunk and the
+/// ends of its laterals.
 #[derive(Clone, Debug)]
-pub(super) struct FeederEnd {
+pub(super) struct FeederEnds {
     area: usize,
     code: String,
-    bus: BusId,
-    pos: Xy,
+    points: Vec<(BusId, Xy)>,
 }
 
 /// A bus on the trunk with the local direction of the street and its name.
@@ -29,25 +29,26 @@ struct TrunkBus {
 /// Walking step for region checks, metres.
 const STEP_M: f64 = 25.0;
 
-/// Builds feeder `j` of `n` of area `a` for `customers` customers; returns its trunk end.
+/// Builds feeder `j` of `n` of area `a` for `customers` customers; returns the points where
+/// tie switches can go.
 pub(super) fn build_feeder(
     b: &mut Builder,
     a: usize,
     j: usize,
     n: usize,
     customers: usize,
-) -> FeederEnd {
+) -> FeederEnds {
     let (site, center, (u, _), base) = {
         let area = &b.city.areas[a];
-        (area.site, area.pos, area.grid, area.base_angle)
+        (area.site, area.pos, area.grid, area.heading)
     };
     let code = format!("{}{:02}", site.abbr, j + 1);
-    let angle = base + j as f64 * std::f64::consts::TAU / n as f64 + b.rng.range_f64(-0.12, 0.12);
-    let heading = Xy::unit(angle);
+    let turn = j as f64 * std::f64::consts::TAU / n as f64;
+    let heading = base.rotate(turn + if j == 0 { 0.0 } else { b.rng.range_f64(-0.12, 0.12) });
     let township = b.city.township(site.district, center);
     let short: String = site.name.chars().next().map(String::from).unwrap_or_default();
 
-    let bay = center.add(u.scale((j as f64 - (n as f64 - 1.0) / 2.0) * 6.0));
+    let bay = center.plus(u.scale((j as f64 - (n as f64 - 1.0) / 2.0) * 6.0));
     let src = b.bus(format!("{code}.src"), bay);
     b.model.feeders.push(Feeder {
         name: format!("feeder.{code}"),
@@ -55,13 +56,9 @@ pub(super) fn build_feeder(
         substation: SubstationId(a as u32),
         source_bus: src,
         kv: 10.0,
-        unit: format!(
-            "{}供电局{}供电所",
-            district_stem(site.district),
-            TOWNSHIPS[township].stem
-        ),
+        unit: format!("{}供电局{}供电所", district_stem(site.district), TOWNSHIPS[township].stem),
     });
-    let first_pos = bay.add(heading.scale(25.0));
+    let first_pos = bay.plus(heading.scale(25.0));
     let first = b.bus(format!("{code}.b0"), first_pos);
     b.switch(format!("breaker.{code}"), SwitchKind::Breaker, src, first);
 
@@ -116,19 +113,25 @@ pub(super) fn build_feeder(
     let mut sites: Vec<(TxSite, usize)> = Vec::new(); // (site, run group)
     let mut lat_at: Vec<Vec<f64>> = vec![Vec::new(); trunk.len()];
     for k in 0..n_lat {
-        let side = if k % 2 == 0 { 1.0 } else { -1.0 };
+        let side = if k.is_multiple_of(2) { 1.0 } else { -1.0 };
         lat_at[k * trunk.len() / n_lat].push(side);
     }
     let mut n_lat_made = 0;
+    let mut points: Vec<(BusId, Xy)> = Vec::new();
     for (i, tb) in trunk.iter().enumerate() {
+        if 2 * (i + 1) >= trunk.len() {
+            points.push((tb.bus, tb.pos));
+        }
         if i > 0 && b.rng.chance(0.3) {
-            let site = TxSite { bus: tb.bus, pos: tb.pos, dir: tb.dir, road: tb.road.to_string() };
+            let road = tb.road.to_string();
+            let site = TxSite { bus: tb.bus, pos: tb.pos, dir: tb.dir, road, on_trunk: true };
             sites.push((site, usize::MAX - i));
         }
         for &side in &lat_at[i] {
             let lat_sites = lateral(b, a, &code, n_lat_made + 1, tb, side, buses_per_lat);
-            if !lat_sites.is_empty() {
+            if let Some(last) = lat_sites.last() {
                 n_lat_made += 1;
+                points.push((last.bus, last.pos));
             }
             sites.extend(lat_sites.into_iter().map(|s| (s, n_lat_made)));
         }
@@ -140,7 +143,16 @@ pub(super) fn build_feeder(
             dir: heading,
             road: TOWNSHIPS[township].main_roads[0],
         });
-        sites.push((TxSite { bus: tb.bus, pos: tb.pos, dir: tb.dir, road: tb.road.to_string() }, 0));
+        sites.push((
+            TxSite {
+                bus: tb.bus,
+                pos: tb.pos,
+                dir: tb.dir,
+                road: tb.road.to_string(),
+                on_trunk: true,
+            },
+            0,
+        ));
     }
 
     // Spread the transformers evenly over the sites, in walking order.
@@ -154,13 +166,15 @@ pub(super) fn build_feeder(
             group = *g;
         }
         let here = (k + 1) * n_tx / n_sites - k * n_tx / n_sites;
-        for _ in 0..here {
-            customers::build_transformer(b, a, &code, site, plan[t], t + 1, &mut run);
+        for slot in 0..here {
+            customers::build_transformer(b, a, &code, site, slot, plan[t], t + 1, &mut run);
             t += 1;
         }
     }
-    let end = trunk.last().map_or((first, first_pos), |tb| (cur, tb.pos));
-    FeederEnd { area: a, code, bus: end.0, pos: end.1 }
+    if points.is_empty() {
+        points.push((cur, first_pos));
+    }
+    FeederEnds { area: a, code, points }
 }
 
 /// A fused lateral from a trunk bus, perpendicular to the trunk; returns its transformer sites.
@@ -185,13 +199,13 @@ fn lateral(
             return Vec::new();
         }
     }
-    let corner = tb.pos.add(across.scale(first));
+    let corner = tb.pos.plus(across.scale(first));
     let mut path = vec![tb.pos, corner];
     if want - first > spacing {
         let along = tb.dir.scale(if b.rng.chance(0.5) { 1.0 } else { -1.0 });
         let second = walk(b, a, corner, along, want - first);
         if second >= STEP_M {
-            path.push(corner.add(along.scale(second)));
+            path.push(corner.plus(along.scale(second)));
         }
     }
     let total = polyline_len(&path);
@@ -211,7 +225,7 @@ fn lateral(
         let bus = b.bus(format!("{tag}.{k:02}"), pos);
         b.line(format!("line.{code}-l{number:02}-{k:02}"), prev, bus, &piece[1..piece.len() - 1]);
         let (dir, _) = direction_at(&path, s1 - 1.0);
-        sites.push(TxSite { bus, pos, dir, road: road.clone() });
+        sites.push(TxSite { bus, pos, dir, road: road.clone(), on_trunk: false });
         prev = bus;
     }
     sites
@@ -232,13 +246,13 @@ fn trunk_path(
     let mut roads = Vec::new();
     let mut p = start;
     let mut total = 0.0;
-    let mut target = start.add(heading.scale(want * 0.8));
+    let mut target = start.plus(heading.scale(want * 0.8));
     let mut last_axis = 2;
     while total < want - 1.0 {
-        let d = target.sub(p);
+        let d = target.minus(p);
         let comps = [d.dot(u), d.dot(v)];
         if comps[0].abs() < 60.0 && comps[1].abs() < 60.0 {
-            target = p.add(heading.scale((want - total).max(200.0)));
+            target = p.plus(heading.scale((want - total).max(200.0)));
             continue;
         }
         let mut primary = if comps[0].abs() >= comps[1].abs() { 0 } else { 1 };
@@ -258,7 +272,7 @@ fn trunk_path(
         for (c, dir) in candidates.iter().enumerate() {
             let got = walk(b, a, p, *dir, if c == 0 { leg } else { leg.min(400.0) });
             if got >= 50.0 {
-                p = p.add(dir.scale(got));
+                p = p.plus(dir.scale(got));
                 pts.push(p);
                 total += got;
                 let township = b.city.township(district, p);
@@ -273,8 +287,14 @@ fn trunk_path(
         }
     }
     if pts.len() == 1 {
-        // Hemmed in: a short stub so that the feeder still has a trunk.
-        pts.push(start.add(heading.scale(60.0)));
+        // Hemmed in: a short stub where the area allows one, so that the feeder has a trunk.
+        let (u, v) = b.city.areas[a].grid;
+        let stub = [heading, u, v, u.scale(-1.0), v.scale(-1.0)]
+            .into_iter()
+            .map(|d| start.plus(d.scale(STEP_M)))
+            .find(|p| b.city.allowed(a, *p))
+            .unwrap_or(start.plus(heading.scale(5.0)));
+        pts.push(stub);
         let township = b.city.township(district, start);
         roads.push(TOWNSHIPS[township].main_roads[0]);
     }
@@ -285,7 +305,7 @@ fn trunk_path(
 fn walk(b: &Builder, a: usize, from: Xy, dir: Xy, len: f64) -> f64 {
     let mut got = 0.0;
     while got + STEP_M <= len + 1e-9 {
-        if !b.city.allowed(a, from.add(dir.scale(got + STEP_M))) {
+        if !b.city.allowed(a, from.plus(dir.scale(got + STEP_M))) {
             break;
         }
         got += STEP_M;
@@ -307,11 +327,11 @@ fn cut(pts: &[Xy], s0: f64, s1: f64) -> Vec<Xy> {
         if z >= s0 && a <= s1 && len > 0.0 {
             let t0 = ((s0 - a) / len).clamp(0.0, 1.0);
             let t1 = ((s1 - a) / len).clamp(0.0, 1.0);
-            let p0 = w[0].add(w[1].sub(w[0]).scale(t0));
+            let p0 = w[0].plus(w[1].minus(w[0]).scale(t0));
             if out.is_empty() {
                 out.push(p0);
             }
-            out.push(w[0].add(w[1].sub(w[0]).scale(t1)));
+            out.push(w[0].plus(w[1].minus(w[0]).scale(t1)));
         }
         at = z;
     }
@@ -329,7 +349,7 @@ fn direction_at(pts: &[Xy], s: f64) -> (Xy, usize) {
     for (k, w) in pts.windows(2).enumerate() {
         let len = w[0].dist(w[1]);
         if len > 0.0 {
-            last = (w[1].sub(w[0]).scale(1.0 / len), k);
+            last = (w[1].minus(w[0]).scale(1.0 / len), k);
             if s <= at + len {
                 return last;
             }
@@ -347,10 +367,12 @@ fn with_poles(piece: &[Xy], rng: &mut crate::rng::Rng) -> Vec<Xy> {
         let len = w[0].dist(w[1]);
         let n = (len / rng.range_f64(60.0, 90.0)).floor() as usize;
         if len > 0.0 {
-            let dir = w[1].sub(w[0]).scale(1.0 / len);
+            let dir = w[1].minus(w[0]).scale(1.0 / len);
             for k in 1..n {
                 let along = len * k as f64 / n as f64;
-                out.push(w[0].add(dir.scale(along)).add(dir.perp().scale(rng.range_f64(-1.5, 1.5))));
+                out.push(
+                    w[0].plus(dir.scale(along)).plus(dir.perp().scale(rng.range_f64(-1.5, 1.5))),
+                );
             }
         }
         out.push(w[1]);
@@ -358,12 +380,13 @@ fn with_poles(piece: &[Xy], rng: &mut crate::rng::Rng) -> Vec<Xy> {
     out
 }
 
-/// Normally open ties: hand-in-hand pairs of neighbouring feeders of each substation, and the
-/// closest pair of feeder ends between each substation and its two nearest neighbours.
-pub(super) fn add_ties(b: &mut Builder, ends: &[FeederEnd]) {
+/// Normally open ties between the closest far points of two feeders: hand-in-hand pairs of
+/// neighbouring feeders of each substation, then between substations (each to its nearest
+/// neighbour, and to its second nearest when their feeders come close).
+pub(super) fn add_ties(b: &mut Builder, ends: &[FeederEnds]) {
     let n_areas = b.city.areas.len();
     for a in 0..n_areas {
-        let mine: Vec<&FeederEnd> = ends.iter().filter(|e| e.area == a).collect();
+        let mine: Vec<&FeederEnds> = ends.iter().filter(|e| e.area == a).collect();
         let n = mine.len();
         for k in (0..n.saturating_sub(1)).step_by(2) {
             tie(b, mine[k], mine[k + 1]);
@@ -375,42 +398,68 @@ pub(super) fn add_ties(b: &mut Builder, ends: &[FeederEnd]) {
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for a in 0..n_areas {
         let pos = b.city.areas[a].pos;
-        let mut others: Vec<(f64, usize)> = (0..n_areas)
-            .filter(|&o| o != a)
-            .map(|o| (b.city.areas[o].pos.dist(pos), o))
-            .collect();
+        let mut others: Vec<(f64, usize)> =
+            (0..n_areas).filter(|&o| o != a).map(|o| (b.city.areas[o].pos.dist(pos), o)).collect();
         others.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-        for &(_, o) in others.iter().take(2) {
+        for (rank, &(_, o)) in others.iter().take(2).enumerate() {
             let pair = (a.min(o), a.max(o));
-            if !pairs.contains(&pair) {
+            let close = closest_feeders(ends, a, o).is_some_and(|(d, _, _)| d < MAX_SECOND_TIE_M);
+            if !pairs.contains(&pair) && (rank == 0 || close) {
                 pairs.push(pair);
             }
         }
     }
     for (a, o) in pairs {
-        let mut best: Option<(f64, &FeederEnd, &FeederEnd)> = None;
-        for e in ends.iter().filter(|e| e.area == a) {
-            for f in ends.iter().filter(|f| f.area == o) {
-                let d = e.pos.dist(f.pos);
-                if best.is_none_or(|(bd, _, _)| d < bd) {
-                    best = Some((d, e, f));
-                }
-            }
-        }
-        if let Some((_, e, f)) = best {
-            tie(b, e, f);
+        if let Some((_, x, y)) = closest_feeders(ends, a, o) {
+            tie(b, x, y);
         }
     }
 }
 
-/// A tie switch at the end of feeder `x` and the tie line to the end of feeder `y`.
-fn tie(b: &mut Builder, x: &FeederEnd, y: &FeederEnd) {
-    let name = format!("{}-{}", x.code, y.code);
-    let aux = b.bus(format!("{}.tie-{}", x.code, y.code), x.pos);
-    b.switch(format!("tie.{name}"), SwitchKind::Tie, x.bus, aux);
-    let (u, _) = b.city.areas[x.area].grid;
-    let corner = x.pos.add(u.scale(y.pos.sub(x.pos).dot(u)));
-    let via = with_poles(&[x.pos, corner, y.pos], &mut b.rng);
-    b.line(format!("line.tie-{name}"), aux, y.bus, &via[1..via.len() - 1]);
+/// Longest tie line to a substation's second nearest neighbour, metres.
+const MAX_SECOND_TIE_M: f64 = 1_500.0;
+
+/// The closest points of two feeders: distance and the two points.
+fn closest_points(x: &FeederEnds, y: &FeederEnds) -> (f64, (BusId, Xy), (BusId, Xy)) {
+    let mut best = (f64::MAX, x.points[0], y.points[0]);
+    for &p in &x.points {
+        for &q in &y.points {
+            let d = p.1.dist(q.1);
+            if d < best.0 {
+                best = (d, p, q);
+            }
+        }
+    }
+    best
 }
 
+/// The two feeders of areas `a` and `o` that come closest, with their distance.
+fn closest_feeders(
+    ends: &[FeederEnds],
+    a: usize,
+    o: usize,
+) -> Option<(f64, &FeederEnds, &FeederEnds)> {
+    let mut best: Option<(f64, &FeederEnds, &FeederEnds)> = None;
+    for x in ends.iter().filter(|e| e.area == a) {
+        for y in ends.iter().filter(|e| e.area == o) {
+            let d = closest_points(x, y).0;
+            if best.is_none_or(|(bd, _, _)| d < bd) {
+                best = Some((d, x, y));
+            }
+        }
+    }
+    best
+}
+
+/// A tie switch at the far point of feeder `x` closest to feeder `y`, and the tie line from
+/// there to `y`.
+fn tie(b: &mut Builder, x: &FeederEnds, y: &FeederEnds) {
+    let (_, (xbus, xpos), (ybus, ypos)) = closest_points(x, y);
+    let name = format!("{}-{}", x.code, y.code);
+    let aux = b.bus(format!("{}.tie-{}", x.code, y.code), xpos);
+    b.switch(format!("tie.{name}"), SwitchKind::Tie, xbus, aux);
+    let (u, _) = b.city.areas[x.area].grid;
+    let corner = xpos.plus(u.scale(ypos.minus(xpos).dot(u)));
+    let via = with_poles(&[xpos, corner, ypos], &mut b.rng);
+    b.line(format!("line.tie-{name}"), aux, ybus, &via[1..via.len() - 1]);
+}

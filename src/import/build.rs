@@ -45,14 +45,18 @@ fn id32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-pub(crate) fn build(s: &Script, master: &Path, anchor: &GeoAnchor) -> Result<GridModel, ImportError> {
-    let circuit = s.circuit.as_ref().ok_or_else(|| ImportError::NoCircuit { file: master.to_path_buf(), line: 0 })?;
+pub(crate) fn build(
+    s: &Script,
+    master: &Path,
+    anchor: &GeoAnchor,
+) -> Result<GridModel, ImportError> {
+    let circuit = s
+        .circuit
+        .as_ref()
+        .ok_or_else(|| ImportError::NoCircuit { file: master.to_path_buf(), line: 0 })?;
     let path = |loc: Loc| s.files.get(loc.file).cloned().unwrap_or_default();
-    let missing = |loc: Loc, element: String, property: &'static str| ImportError::MissingProperty {
-        file: path(loc),
-        line: loc.line,
-        element,
-        property,
+    let missing = |loc: Loc, element: String, property: &'static str| {
+        ImportError::MissingProperty { file: path(loc), line: loc.line, element, property }
     };
     let mut buses = Buses { names: Vec::new(), index: HashMap::new() };
     let source = buses.intern(&circuit.bus1);
@@ -67,7 +71,9 @@ pub(crate) fn build(s: &Script, master: &Path, anchor: &GeoAnchor) -> Result<Gri
     }
     let mut reactor_ends = Vec::new();
     for (i, r) in s.reactors.items.iter().enumerate() {
-        let b1 = r.bus1.as_deref().ok_or_else(|| missing(r.loc, format!("reactor.{}", r.display.to_lowercase()), "bus1"))?;
+        let b1 = r.bus1.as_deref().ok_or_else(|| {
+            missing(r.loc, format!("reactor.{}", r.display.to_lowercase()), "bus1")
+        })?;
         match r.bus2.as_deref() {
             Some(b2) if bus_name(b2) != bus_name(b1) => {
                 reactor_ends.push((i, buses.intern(b1), buses.intern(b2)));
@@ -79,7 +85,9 @@ pub(crate) fn build(s: &Script, master: &Path, anchor: &GeoAnchor) -> Result<Gri
     for t in &s.transformers.items {
         let w = &t.w.windings;
         let element = || format!("transformer.{}", t.display.to_lowercase());
-        let (Some(w1), Some(w2)) = (w.first(), w.get(1)) else { return Err(missing(t.loc, element(), "buses")) };
+        let (Some(w1), Some(w2)) = (w.first(), w.get(1)) else {
+            return Err(missing(t.loc, element(), "buses"));
+        };
         let b1 = w1.bus.as_deref().ok_or_else(|| missing(t.loc, element(), "buses"))?;
         let b2 = w2.bus.as_deref().ok_or_else(|| missing(t.loc, element(), "buses"))?;
         let (hv, lv, lv_kv) = if w1.kv < w2.kv { (b2, b1, w1.kv) } else { (b1, b2, w2.kv) };
@@ -100,7 +108,10 @@ pub(crate) fn build(s: &Script, master: &Path, anchor: &GeoAnchor) -> Result<Gri
     }
     let mut load_buses = Vec::with_capacity(s.loads.items.len());
     for l in &s.loads.items {
-        let b = l.bus1.as_deref().ok_or_else(|| missing(l.loc, format!("load.{}", l.display.to_lowercase()), "bus1"))?;
+        let b = l
+            .bus1
+            .as_deref()
+            .ok_or_else(|| missing(l.loc, format!("load.{}", l.display.to_lowercase()), "bus1"))?;
         load_buses.push(buses.intern(b));
     }
     for r in &s.regcontrols.items {
@@ -116,7 +127,8 @@ pub(crate) fn build(s: &Script, master: &Path, anchor: &GeoAnchor) -> Result<Gri
     let n = buses.names.len();
 
     // Positions.
-    let projection = anchor.projection(buses.names.iter().filter_map(|b| s.coords.get(b)).map(|c| (c.x, c.y)));
+    let projection =
+        anchor.projection(buses.names.iter().filter_map(|b| s.coords.get(b)).map(|c| (c.x, c.y)));
     let mut pos: Vec<Option<LonLat>> = Vec::with_capacity(n);
     for name in &buses.names {
         pos.push(match s.coords.get(name) {
@@ -206,14 +218,30 @@ pub(crate) fn build(s: &Script, master: &Path, anchor: &GeoAnchor) -> Result<Gri
         } else {
             line_as.push(LineAs::Section(LineId(id32(m.lines.len()))));
             let in_service = l.enabled;
-            m.lines.push(LineSection { name, from: a, to: b, length_m: length, phases: l.phases, route: route(a, b), in_service });
+            m.lines.push(LineSection {
+                name,
+                from: a,
+                to: b,
+                length_m: length,
+                phases: l.phases,
+                route: route(a, b),
+                in_service,
+            });
         }
     }
     for &(i, a, b) in &reactor_ends {
         let Some(r) = s.reactors.items.get(i) else { continue };
         let name = format!("reactor.{}", r.display.to_lowercase());
         let (phases, in_service) = (r.phases, r.enabled);
-        m.lines.push(LineSection { name, from: a, to: b, length_m: 0.0, phases, route: route(a, b), in_service });
+        m.lines.push(LineSection {
+            name,
+            from: a,
+            to: b,
+            length_m: 0.0,
+            phases,
+            route: route(a, b),
+            in_service,
+        });
     }
     for (class, table, kind) in [
         ("fuse", &s.fuses, SwitchKind::Fuse),
@@ -226,7 +254,9 @@ pub(crate) fn build(s: &Script, master: &Path, anchor: &GeoAnchor) -> Result<Gri
             let (mount, at) = match line_as.get(line).copied() {
                 Some(LineAs::Section(id)) => (SwitchMount::OnLine(id), m.lines[id.index()].from),
                 Some(LineAs::Switch(id)) => match m.switches[id.index()].mount {
-                    SwitchMount::Terminals { from, to } => (SwitchMount::Terminals { from, to }, from),
+                    SwitchMount::Terminals { from, to } => {
+                        (SwitchMount::Terminals { from, to }, from)
+                    }
                     on_line @ SwitchMount::OnLine(id) => (on_line, m.lines[id.index()].from),
                 },
                 Some(LineAs::Lv(id)) => {
@@ -330,11 +360,15 @@ fn target_line(
     let (class, object) = target.split_once('.').ok_or_else(unknown)?;
     let exists = |t: &dyn Fn(&str) -> bool| if t(object) { Ok(None) } else { Err(unknown()) };
     match super::classes::find_class(class) {
-        Some(super::classes::Class::Line) => s.lines.index.get(object).map(|&i| Some(i)).ok_or_else(unknown),
+        Some(super::classes::Class::Line) => {
+            s.lines.index.get(object).map(|&i| Some(i)).ok_or_else(unknown)
+        }
         Some(super::classes::Class::Transformer) => exists(&|o| s.transformers.get(o).is_some()),
         Some(super::classes::Class::Reactor) => exists(&|o| s.reactors.get(o).is_some()),
         Some(super::classes::Class::Load) => exists(&|o| s.loads.get(o).is_some()),
-        Some(super::classes::Class::Other(c)) => exists(&|o| s.others.contains(&(c, o.to_string()))),
+        Some(super::classes::Class::Other(c)) => {
+            exists(&|o| s.others.contains(&(c, o.to_string())))
+        }
         _ => Err(unknown()),
     }
 }

@@ -21,112 +21,42 @@ pub(crate) enum Verb {
 
 /// OpenDSS commands in the order of OpenDSS's own command list, so that an abbreviation
 /// (`calcv`) resolves to the same command as in OpenDSS (the first one it starts).
+#[rustfmt::skip]
 const VERBS: &[(&str, Verb)] = &[
-    ("new", Verb::New),
-    ("edit", Verb::Edit),
-    ("more", Verb::More),
-    ("m", Verb::More),
-    ("~", Verb::More),
-    ("select", Verb::Ignore),
-    ("save", Verb::Ignore),
-    ("show", Verb::Ignore),
-    ("solve", Verb::Ignore),
-    ("enable", Verb::Enable),
-    ("disable", Verb::Disable),
-    ("plot", Verb::Ignore),
-    ("reset", Verb::Ignore),
-    ("compile", Verb::Redirect),
-    ("set", Verb::Ignore),
-    ("dump", Verb::Ignore),
-    ("open", Verb::Open),
-    ("close", Verb::Close),
-    ("redirect", Verb::Redirect),
-    ("help", Verb::Ignore),
-    ("quit", Verb::Ignore),
-    ("?", Verb::Ignore),
-    ("next", Verb::Ignore),
-    ("panel", Verb::Ignore),
-    ("sample", Verb::Ignore),
-    ("clear", Verb::Clear),
-    ("about", Verb::Ignore),
-    ("calcvoltagebases", Verb::Ignore),
-    ("setkvbase", Verb::Ignore),
-    ("buildy", Verb::Ignore),
-    ("get", Verb::Ignore),
-    ("init", Verb::Ignore),
-    ("export", Verb::Ignore),
-    ("fileedit", Verb::Ignore),
-    ("voltages", Verb::Ignore),
-    ("currents", Verb::Ignore),
-    ("powers", Verb::Ignore),
-    ("seqvoltages", Verb::Ignore),
-    ("seqcurrents", Verb::Ignore),
-    ("seqpowers", Verb::Ignore),
-    ("losses", Verb::Ignore),
-    ("phaselosses", Verb::Ignore),
-    ("cktlosses", Verb::Ignore),
-    ("allocateloads", Verb::Ignore),
-    ("formedit", Verb::Ignore),
-    ("totals", Verb::Ignore),
-    ("capacity", Verb::Ignore),
-    ("classes", Verb::Ignore),
-    ("userclasses", Verb::Ignore),
-    ("zsc", Verb::Ignore),
-    ("zsc10", Verb::Ignore),
-    ("zscrefresh", Verb::Ignore),
-    ("ysc", Verb::Ignore),
-    ("puvoltages", Verb::Ignore),
-    ("varvalues", Verb::Ignore),
-    ("varnames", Verb::Ignore),
-    ("buscoords", Verb::BusCoords),
-    ("makebuslist", Verb::Ignore),
-    ("makeposseq", Verb::Ignore),
-    ("reduce", Verb::Ignore),
-    ("interpolate", Verb::Ignore),
-    ("aligncols", Verb::Ignore),
-    ("mergesourcefile", Verb::Ignore),
-    ("batchedit", Verb::Ignore),
-    ("pstcalc", Verb::Ignore),
-    ("variable", Verb::Ignore),
-    ("reprocessbuses", Verb::Ignore),
-    ("clearbusmarkers", Verb::Ignore),
-    ("relcalc", Verb::Ignore),
-    ("var", Verb::Ignore),
-    ("cleanup", Verb::Ignore),
-    ("finishtimestep", Verb::Ignore),
-    ("nodelist", Verb::Ignore),
-    ("connect", Verb::Ignore),
-    ("disconnect", Verb::Ignore),
-    ("remove", Verb::Ignore),
-    ("calcincmatrix", Verb::Ignore),
-    ("calcincmatrix_o", Verb::Ignore),
-    ("refine_buslevels", Verb::Ignore),
-    ("calclaplacian", Verb::Ignore),
-    ("rotate", Verb::Ignore),
-    ("vdiff", Verb::Ignore),
-    ("summary", Verb::Ignore),
-    ("distribute", Verb::Ignore),
-    ("di_plot", Verb::Ignore),
-    ("comparecases", Verb::Ignore),
-    ("yearlycurves", Verb::Ignore),
-    ("cd", Verb::Ignore),
-    ("visualize", Verb::Ignore),
-    ("closedi", Verb::Ignore),
-    ("doscmd", Verb::Ignore),
-    ("estimate", Verb::Ignore),
-    ("reconductor", Verb::Ignore),
-    ("addbusmarker", Verb::Ignore),
-    ("uuids", Verb::Ignore),
-    ("setloadandgenkv", Verb::Ignore),
-    ("cvrtloadshapes", Verb::Ignore),
-    ("nodediff", Verb::Ignore),
-    ("rephase", Verb::Ignore),
-    ("setbusxy", Verb::Ignore),
-    ("updatestorage", Verb::Ignore),
-    ("obfuscate", Verb::Ignore),
-    ("latlongcoords", Verb::Ignore),
-    ("clearall", Verb::Clear),
-    ("tear_circuit", Verb::Ignore),
+    ("new", Verb::New), ("edit", Verb::Edit), ("more", Verb::More), ("m", Verb::More),
+    ("~", Verb::More), ("select", Verb::Ignore), ("save", Verb::Ignore), ("show", Verb::Ignore),
+    ("solve", Verb::Ignore), ("enable", Verb::Enable), ("disable", Verb::Disable),
+    ("plot", Verb::Ignore), ("reset", Verb::Ignore), ("compile", Verb::Redirect),
+    ("set", Verb::Ignore), ("dump", Verb::Ignore), ("open", Verb::Open), ("close", Verb::Close),
+    ("redirect", Verb::Redirect), ("help", Verb::Ignore), ("quit", Verb::Ignore),
+    ("?", Verb::Ignore), ("next", Verb::Ignore), ("panel", Verb::Ignore), ("sample", Verb::Ignore),
+    ("clear", Verb::Clear), ("about", Verb::Ignore), ("calcvoltagebases", Verb::Ignore),
+    ("setkvbase", Verb::Ignore), ("buildy", Verb::Ignore), ("get", Verb::Ignore),
+    ("init", Verb::Ignore), ("export", Verb::Ignore), ("fileedit", Verb::Ignore),
+    ("voltages", Verb::Ignore), ("currents", Verb::Ignore), ("powers", Verb::Ignore),
+    ("seqvoltages", Verb::Ignore), ("seqcurrents", Verb::Ignore), ("seqpowers", Verb::Ignore),
+    ("losses", Verb::Ignore), ("phaselosses", Verb::Ignore), ("cktlosses", Verb::Ignore),
+    ("allocateloads", Verb::Ignore), ("formedit", Verb::Ignore), ("totals", Verb::Ignore),
+    ("capacity", Verb::Ignore), ("classes", Verb::Ignore), ("userclasses", Verb::Ignore),
+    ("zsc", Verb::Ignore), ("zsc10", Verb::Ignore), ("zscrefresh", Verb::Ignore),
+    ("ysc", Verb::Ignore), ("puvoltages", Verb::Ignore), ("varvalues", Verb::Ignore),
+    ("varnames", Verb::Ignore), ("buscoords", Verb::BusCoords), ("makebuslist", Verb::Ignore),
+    ("makeposseq", Verb::Ignore), ("reduce", Verb::Ignore), ("interpolate", Verb::Ignore),
+    ("aligncols", Verb::Ignore), ("mergesourcefile", Verb::Ignore), ("batchedit", Verb::Ignore),
+    ("pstcalc", Verb::Ignore), ("variable", Verb::Ignore), ("reprocessbuses", Verb::Ignore),
+    ("clearbusmarkers", Verb::Ignore), ("relcalc", Verb::Ignore), ("var", Verb::Ignore),
+    ("cleanup", Verb::Ignore), ("finishtimestep", Verb::Ignore), ("nodelist", Verb::Ignore),
+    ("connect", Verb::Ignore), ("disconnect", Verb::Ignore), ("remove", Verb::Ignore),
+    ("calcincmatrix", Verb::Ignore), ("calcincmatrix_o", Verb::Ignore),
+    ("refine_buslevels", Verb::Ignore), ("calclaplacian", Verb::Ignore), ("rotate", Verb::Ignore),
+    ("vdiff", Verb::Ignore), ("summary", Verb::Ignore), ("distribute", Verb::Ignore),
+    ("di_plot", Verb::Ignore), ("comparecases", Verb::Ignore), ("yearlycurves", Verb::Ignore),
+    ("cd", Verb::Ignore), ("visualize", Verb::Ignore), ("closedi", Verb::Ignore),
+    ("doscmd", Verb::Ignore), ("estimate", Verb::Ignore), ("reconductor", Verb::Ignore),
+    ("addbusmarker", Verb::Ignore), ("uuids", Verb::Ignore), ("setloadandgenkv", Verb::Ignore),
+    ("cvrtloadshapes", Verb::Ignore), ("nodediff", Verb::Ignore), ("rephase", Verb::Ignore),
+    ("setbusxy", Verb::Ignore), ("updatestorage", Verb::Ignore), ("obfuscate", Verb::Ignore),
+    ("latlongcoords", Verb::Ignore), ("clearall", Verb::Clear), ("tear_circuit", Verb::Ignore),
     ("export_circuit", Verb::Ignore),
 ];
 
@@ -296,13 +226,15 @@ impl Class {
     }
 }
 
+#[rustfmt::skip]
 const CIRCUIT: &[&str] = &[
     "bus1", "basekv", "pu", "angle", "frequency", "phases", "mvasc3", "mvasc1", "x1r1", "x0r0",
-    "isc3", "isc1", "r1", "x1", "r0", "x0", "scantype", "sequence", "bus2", "z1", "z0", "z2", "puz1",
-    "puz0", "puz2", "basemva", "yearly", "daily", "duty", "model", "puzideal", "spectrum",
+    "isc3", "isc1", "r1", "x1", "r0", "x0", "scantype", "sequence", "bus2", "z1", "z0", "z2",
+    "puz1", "puz0", "puz2", "basemva", "yearly", "daily", "duty", "model", "puzideal", "spectrum",
     "basefreq", "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const LINE: &[&str] = &[
     "bus1", "bus2", "linecode", "length", "phases", "r1", "x1", "r0", "x0", "c1", "c0", "rmatrix",
     "xmatrix", "cmatrix", "switch", "rg", "xg", "rho", "geometry", "units", "spacing", "wires",
@@ -310,41 +242,47 @@ const LINE: &[&str] = &[
     "emergamps", "faultrate", "pctperm", "repair", "basefreq", "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const TRANSFORMER: &[&str] = &[
-    "phases", "windings", "wdg", "bus", "conn", "kv", "kva", "tap", "%r", "rneut", "xneut", "buses",
-    "conns", "kvs", "kvas", "taps", "xhl", "xht", "xlt", "xscarray", "thermal", "n", "m", "flrise",
-    "hsrise", "%loadloss", "%noloadloss", "normhkva", "emerghkva", "sub", "maxtap", "mintap",
-    "numtaps", "subname", "%imag", "ppm_antifloat", "%rs", "bank", "xfmrcode", "xrconst", "x12",
-    "x13", "x23", "leadlag", "wdgcurrents", "core", "rdcohms", "seasons", "ratings", "normamps",
-    "emergamps", "faultrate", "pctperm", "repair", "basefreq", "enabled", "like",
+    "phases", "windings", "wdg", "bus", "conn", "kv", "kva", "tap", "%r", "rneut", "xneut",
+    "buses", "conns", "kvs", "kvas", "taps", "xhl", "xht", "xlt", "xscarray", "thermal", "n", "m",
+    "flrise", "hsrise", "%loadloss", "%noloadloss", "normhkva", "emerghkva", "sub", "maxtap",
+    "mintap", "numtaps", "subname", "%imag", "ppm_antifloat", "%rs", "bank", "xfmrcode", "xrconst",
+    "x12", "x13", "x23", "leadlag", "wdgcurrents", "core", "rdcohms", "seasons", "ratings",
+    "normamps", "emergamps", "faultrate", "pctperm", "repair", "basefreq", "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const XFMRCODE: &[&str] = &[
-    "phases", "windings", "wdg", "conn", "kv", "kva", "tap", "%r", "rneut", "xneut", "conns", "kvs",
-    "kvas", "taps", "xhl", "xht", "xlt", "xscarray", "thermal", "n", "m", "flrise", "hsrise",
-    "%loadloss", "%noloadloss", "normhkva", "emerghkva", "maxtap", "mintap", "numtaps", "%imag",
-    "ppm_antifloat", "%rs", "x12", "x13", "x23", "rdcohms", "seasons", "ratings", "like",
+    "phases", "windings", "wdg", "conn", "kv", "kva", "tap", "%r", "rneut", "xneut", "conns",
+    "kvs", "kvas", "taps", "xhl", "xht", "xlt", "xscarray", "thermal", "n", "m", "flrise",
+    "hsrise", "%loadloss", "%noloadloss", "normhkva", "emerghkva", "maxtap", "mintap", "numtaps",
+    "%imag", "ppm_antifloat", "%rs", "x12", "x13", "x23", "rdcohms", "seasons", "ratings", "like",
 ];
 
+#[rustfmt::skip]
 const LINECODE: &[&str] = &[
     "nphases", "r1", "x1", "r0", "x0", "c1", "c0", "units", "rmatrix", "xmatrix", "cmatrix",
-    "basefreq", "normamps", "emergamps", "faultrate", "pctperm", "repair", "kron", "rg", "xg", "rho",
-    "neutral", "b1", "b0", "seasons", "ratings", "linetype", "like",
+    "basefreq", "normamps", "emergamps", "faultrate", "pctperm", "repair", "kron", "rg", "xg",
+    "rho", "neutral", "b1", "b0", "seasons", "ratings", "linetype", "like",
 ];
 
+#[rustfmt::skip]
 const LOAD: &[&str] = &[
-    "phases", "bus1", "kv", "kw", "pf", "model", "yearly", "daily", "duty", "growth", "conn", "kvar",
-    "rneut", "xneut", "status", "class", "vminpu", "vmaxpu", "vminnorm", "vminemerg", "xfkva",
-    "allocationfactor", "kva", "%mean", "%stddev", "cvrwatts", "cvrvars", "kwh", "kwhdays",
-    "cfactor", "cvrcurve", "numcust", "zipv", "%seriesrl", "relweight", "vlowpu", "puxharm",
-    "xrharm", "spectrum", "basefreq", "enabled", "like",
+    "phases", "bus1", "kv", "kw", "pf", "model", "yearly", "daily", "duty", "growth", "conn",
+    "kvar", "rneut", "xneut", "status", "class", "vminpu", "vmaxpu", "vminnorm", "vminemerg",
+    "xfkva", "allocationfactor", "kva", "%mean", "%stddev", "cvrwatts", "cvrvars", "kwh",
+    "kwhdays", "cfactor", "cvrcurve", "numcust", "zipv", "%seriesrl", "relweight", "vlowpu",
+    "puxharm", "xrharm", "spectrum", "basefreq", "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const FUSE: &[&str] = &[
     "monitoredobj", "monitoredterm", "switchedobj", "switchedterm", "fusecurve", "ratedcurrent",
     "delay", "action", "normal", "state", "basefreq", "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const RECLOSER: &[&str] = &[
     "monitoredobj", "monitoredterm", "switchedobj", "switchedterm", "numfast", "phasefast",
     "phasedelayed", "groundfast", "grounddelayed", "phasetrip", "groundtrip", "phaseinst",
@@ -352,6 +290,7 @@ const RECLOSER: &[&str] = &[
     "tdphdelayed", "tdgrdelayed", "normal", "state", "basefreq", "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const RELAY: &[&str] = &[
     "monitoredobj", "monitoredterm", "switchedobj", "switchedterm", "type", "phasecurve",
     "groundcurve", "phasetrip", "groundtrip", "tdphase", "tdground", "phaseinst", "groundinst",
@@ -361,12 +300,14 @@ const RELAY: &[&str] = &[
     "debugtrace", "distreverse", "normal", "state", "basefreq", "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const REACTOR: &[&str] = &[
-    "bus1", "bus2", "phases", "kvar", "kv", "conn", "rmatrix", "xmatrix", "parallel", "r", "x", "rp",
-    "z1", "z2", "z0", "z", "rcurve", "lcurve", "lmh", "normamps", "emergamps", "faultrate",
+    "bus1", "bus2", "phases", "kvar", "kv", "conn", "rmatrix", "xmatrix", "parallel", "r", "x",
+    "rp", "z1", "z2", "z0", "z", "rcurve", "lcurve", "lmh", "normamps", "emergamps", "faultrate",
     "pctperm", "repair", "basefreq", "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const REGCONTROL: &[&str] = &[
     "transformer", "winding", "vreg", "band", "ptratio", "ctprim", "r", "x", "bus", "delay",
     "reversible", "revvreg", "revband", "revr", "revx", "tapdelay", "debugtrace", "maxtapchange",
@@ -375,6 +316,7 @@ const REGCONTROL: &[&str] = &[
     "enabled", "like",
 ];
 
+#[rustfmt::skip]
 const SWTCONTROL: &[&str] = &[
     "switchedobj", "switchedterm", "action", "lock", "delay", "normal", "state", "reset",
     "basefreq", "enabled", "like",

@@ -89,9 +89,8 @@ pub(crate) fn parse_buscoords(
         if fields.first().is_some_and(|f| f.is_empty()) {
             continue; // no bus name: OpenDSS cannot place it either
         }
-        let number = |i: usize| {
-            fields.get(i).and_then(|f| f.parse::<f64>().ok()).filter(|x| x.is_finite())
-        };
+        let number =
+            |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).filter(|x| x.is_finite());
         let was_first = std::mem::replace(&mut first_row, false);
         match (fields.first(), number(1), number(2)) {
             (Some(bus), Some(x), Some(y)) => {

@@ -77,7 +77,11 @@ pub(crate) fn tokenize(line: &str) -> Result<Vec<Token<'_>>, LexError> {
 
 /// Reads one word at `start`: a wrapped value or a bare run of characters.
 /// Returns the word, its wrapper and the index after it.
-fn read_word(line: &str, start: usize, is_value: bool) -> Result<(&str, Option<u8>, usize), LexError> {
+fn read_word(
+    line: &str,
+    start: usize,
+    is_value: bool,
+) -> Result<(&str, Option<u8>, usize), LexError> {
     let bytes = line.as_bytes();
     if let Some(close) = closing(bytes[start]) {
         let open = bytes[start];
@@ -94,7 +98,10 @@ fn read_word(line: &str, start: usize, is_value: bool) -> Result<(&str, Option<u
             }
             j += 1;
         }
-        return Err(LexError(format!("unbalanced `{}`: no closing `{}`", open as char, close as char)));
+        return Err(LexError(format!(
+            "unbalanced `{}`: no closing `{}`",
+            open as char, close as char
+        )));
     }
     let mut j = start;
     while j < bytes.len() {
@@ -262,7 +269,8 @@ mod tests {
 
     #[test]
     fn wrapped_values_keep_their_content() {
-        let t = tokenize("~ buses=(a, b) kvs=[7.2 0.12] x=(1 2 +) s=\"p q\" n={1 2 *}").unwrap_or_default();
+        let t = tokenize("~ buses=(a, b) kvs=[7.2 0.12] x=(1 2 +) s=\"p q\" n={1 2 *}")
+            .unwrap_or_default();
         assert_eq!(t[1].value, "a, b");
         assert_eq!(t[1].wrapped, Some(b'('));
         assert_eq!(t[2].value, "7.2 0.12");

@@ -25,7 +25,7 @@
 //!   is the LV winding of the first substation transformer, else `basekv`, else 12.47.
 //! * `Line` with `switch=y` → [`Switch`](crate::model::Switch) `line.x` between its buses:
 //!   a `Tie` when normally open (`enabled=false`, an `Open` command, or a `SwtControl` with
-//!   `normal=open`), else a `Sectionaliser`.
+//!   `normal=open`), else a `Sectionaliser`. This holds inside LV areas too.
 //! * Other `Line`s → MV [`LineSection`](crate::model::LineSection)s, except inside an LV area
 //!   (below), where they become [`LvLine`](crate::model::LvLine)s oriented away from the
 //!   transformer. Length: the line's `units`; without them the line code's units (as OpenDSS
@@ -60,6 +60,7 @@ mod error;
 mod files;
 mod lexer;
 mod opendss;
+mod transformer;
 
 pub use error::ImportError;
 pub use opendss::import_opendss;
@@ -97,7 +98,11 @@ pub struct GeoAnchor {
 
 impl Default for GeoAnchor {
     fn default() -> Self {
-        GeoAnchor { centre: LonLat::new(113.12, 23.02), metres_per_unit: None, fit_extent_m: 6000.0 }
+        GeoAnchor {
+            centre: LonLat::new(113.12, 23.02),
+            metres_per_unit: None,
+            fit_extent_m: 6000.0,
+        }
     }
 }
 
@@ -112,12 +117,16 @@ pub(crate) struct Projection {
 impl GeoAnchor {
     /// Fits the conversion to the coordinates `points` (their bounding box).
     pub(crate) fn projection(&self, points: impl Iterator<Item = (f64, f64)>) -> Projection {
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        let (mut x0, mut y0, mut x1, mut y1) =
+            (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
         for (x, y) in points {
             (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
         }
-        let (centre_xy, side) =
-            if x0 <= x1 && y0 <= y1 { (((x0 + x1) / 2.0, (y0 + y1) / 2.0), (x1 - x0).max(y1 - y0)) } else { ((0.0, 0.0), 0.0) };
+        let (centre_xy, side) = if x0 <= x1 && y0 <= y1 {
+            (((x0 + x1) / 2.0, (y0 + y1) / 2.0), (x1 - x0).max(y1 - y0))
+        } else {
+            ((0.0, 0.0), 0.0)
+        };
         let metres_per_unit = match self.metres_per_unit {
             Some(m) => m,
             None if side > 0.0 => self.fit_extent_m / side,
@@ -133,7 +142,8 @@ impl Projection {
         let east_m = (x - self.centre_xy.0) * self.metres_per_unit;
         let north_m = (y - self.centre_xy.1) * self.metres_per_unit;
         let lat = self.centre.lat + north_m / METRES_PER_DEGREE;
-        let lon = self.centre.lon + east_m / (METRES_PER_DEGREE * self.centre.lat.to_radians().cos());
+        let lon =
+            self.centre.lon + east_m / (METRES_PER_DEGREE * self.centre.lat.to_radians().cos());
         LonLat::new(lon, lat)
     }
 }

@@ -10,6 +10,7 @@ use super::classes::{find_class, find_verb, Class, Verb};
 use super::elements::*;
 use super::files::{parse_buscoords, read_text, resolve_path, Coord};
 use super::lexer::{tokenize, Token};
+use super::transformer::{TransformerDef, XfmrCodeDef};
 use super::{ImportError, OpenDssOptions};
 use crate::model::GridModel;
 
@@ -70,7 +71,11 @@ impl Script {
     pub(crate) fn run_file(&mut self, path: &Path, from: Option<Loc>) -> Result<(), ImportError> {
         if let Some(loc) = from {
             if self.depth >= MAX_DEPTH {
-                return Err(ImportError::TooDeep { file: self.path(loc), line: loc.line, max: MAX_DEPTH });
+                return Err(ImportError::TooDeep {
+                    file: self.path(loc),
+                    line: loc.line,
+                    max: MAX_DEPTH,
+                });
             }
         }
         let text = read_text(path).map_err(|source| match from {
@@ -144,16 +149,27 @@ impl Script {
             }
             Verb::BusCoords => self.bus_coords(args, loc),
             Verb::Clear => {
-                *self = Script { files: std::mem::take(&mut self.files), depth: self.depth, ..Script::default() };
+                *self = Script {
+                    files: std::mem::take(&mut self.files),
+                    depth: self.depth,
+                    ..Script::default()
+                };
                 Ok(())
             }
-            Verb::Open | Verb::Close | Verb::Enable | Verb::Disable => self.switch_command(verb, args, loc),
+            Verb::Open | Verb::Close | Verb::Enable | Verb::Disable => {
+                self.switch_command(verb, args, loc)
+            }
             Verb::Ignore => Ok(()),
         }
     }
 
     /// The `Class.name` argument of `New`/`Edit`/`Open` (positional or `object=`).
-    fn object_arg(&self, args: &[Token], loc: Loc, verb: &str) -> Result<(Class, String), ImportError> {
+    fn object_arg(
+        &self,
+        args: &[Token],
+        loc: Loc,
+        verb: &str,
+    ) -> Result<(Class, String), ImportError> {
         let arg = args.first().filter(|t| t.name.is_none_or(|n| n.eq_ignore_ascii_case("object")));
         let Some(arg) = arg else {
             return Err(self.syntax(loc, format!("`{verb}` needs an object `Class.name`")));
@@ -192,6 +208,14 @@ impl Script {
     fn new_object(&mut self, args: &[Token], loc: Loc) -> Result<(), ImportError> {
         let (class, display) = self.object_arg(args, loc, "New")?;
         let key = display.to_lowercase();
+        let names_circuit = args.first().is_some_and(|a| {
+            a.value.split('.').next().is_some_and(|c| c.eq_ignore_ascii_case("circuit"))
+        });
+        if class == Class::Circuit && !names_circuit {
+            // `New Vsource.source` redefines the circuit's source: an edit, not a new circuit.
+            self.activate(class, &display, loc, "New")?;
+            return self.continue_active(&args[1..], loc);
+        }
         if class != Class::Circuit && !class.is_general() && self.circuit.is_none() {
             return Err(ImportError::NoCircuit { file: self.path(loc), line: loc.line });
         }
@@ -200,20 +224,36 @@ impl Script {
                 if self.circuit.is_some() {
                     self.reset_circuit_elements();
                 }
-                self.circuit = Some(CircuitDef { name: display.clone(), bus1: "SourceBus".into(), basekv: None });
+                self.circuit = Some(CircuitDef {
+                    name: display.clone(),
+                    bus1: "SourceBus".into(),
+                    basekv: None,
+                });
                 0
             }
             Class::Line => self.lines.insert(key.clone(), LineDef::new(display.clone(), loc)),
-            Class::Transformer => self.transformers.insert(key.clone(), TransformerDef::new(display.clone(), loc)),
+            Class::Transformer => {
+                self.transformers.insert(key.clone(), TransformerDef::new(display.clone(), loc))
+            }
             Class::XfmrCode => self.lib.xfmrcodes.insert(key.clone(), XfmrCodeDef::default()),
             Class::LineCode => self.lib.linecodes.insert(key.clone(), LineCodeDef::default()),
             Class::Load => self.loads.insert(key.clone(), LoadDef::new(display.clone(), loc)),
             Class::Fuse => self.fuses.insert(key.clone(), ProtectionDef::new(display.clone(), loc)),
-            Class::Recloser => self.reclosers.insert(key.clone(), ProtectionDef::new(display.clone(), loc)),
-            Class::Relay => self.relays.insert(key.clone(), ProtectionDef::new(display.clone(), loc)),
-            Class::SwtControl => self.swtcontrols.insert(key.clone(), ProtectionDef::new(display.clone(), loc)),
-            Class::Reactor => self.reactors.insert(key.clone(), ReactorDef::new(display.clone(), loc)),
-            Class::RegControl => self.regcontrols.insert(key.clone(), RegControlDef { loc, transformer: None }),
+            Class::Recloser => {
+                self.reclosers.insert(key.clone(), ProtectionDef::new(display.clone(), loc))
+            }
+            Class::Relay => {
+                self.relays.insert(key.clone(), ProtectionDef::new(display.clone(), loc))
+            }
+            Class::SwtControl => {
+                self.swtcontrols.insert(key.clone(), ProtectionDef::new(display.clone(), loc))
+            }
+            Class::Reactor => {
+                self.reactors.insert(key.clone(), ReactorDef::new(display.clone(), loc))
+            }
+            Class::RegControl => {
+                self.regcontrols.insert(key.clone(), RegControlDef { loc, transformer: None })
+            }
             Class::Other(word) => {
                 self.others.insert((word, key.clone()));
                 0
@@ -250,33 +290,57 @@ impl Script {
             Class::SwtControl => self.swtcontrols.index.get(key),
             Class::Reactor => self.reactors.index.get(key),
             Class::RegControl => self.regcontrols.index.get(key),
-            Class::Other(word) => return self.others.contains(&(word, key.to_string())).then_some(0),
+            Class::Other(word) => {
+                return self.others.contains(&(word, key.to_string())).then_some(0)
+            }
         };
         found.copied()
     }
 
     /// Makes an existing object the active one, or names it as unknown.
-    fn activate(&mut self, class: Class, name: &str, loc: Loc, verb: &str) -> Result<usize, ImportError> {
+    fn activate(
+        &mut self,
+        class: Class,
+        name: &str,
+        loc: Loc,
+        verb: &str,
+    ) -> Result<usize, ImportError> {
         let key = name.to_lowercase();
         let id = format!("{}.{key}", class.word());
         let Some(index) = self.index_of(class, &key) else {
-            return Err(ImportError::UnknownElement { file: self.path(loc), line: loc.line, element: verb.into(), target: id });
+            return Err(ImportError::UnknownElement {
+                file: self.path(loc),
+                line: loc.line,
+                element: verb.into(),
+                target: id,
+            });
         };
         self.active = Some((class, index, id));
         Ok(index)
     }
 
-    fn property_edit(&mut self, name: &str, first: &Token, rest: &[Token], loc: Loc) -> Result<(), ImportError> {
+    fn property_edit(
+        &mut self,
+        name: &str,
+        first: &Token,
+        rest: &[Token],
+        loc: Loc,
+    ) -> Result<(), ImportError> {
         let parts = name.split_once('.').and_then(|(class, rest)| {
             let (object, prop) = rest.rsplit_once('.')?;
             Some((format!("{class}.{object}"), prop))
         });
         let Some((object, prop)) = parts.filter(|(_, p)| !p.is_empty()) else {
-            return Err(ImportError::UnknownCommand { file: self.path(loc), line: loc.line, verb: name.to_string() });
+            return Err(ImportError::UnknownCommand {
+                file: self.path(loc),
+                line: loc.line,
+                verb: name.to_string(),
+            });
         };
         let (class, obj_name) = self.parse_object(&object, loc)?;
         self.activate(class, &obj_name, loc, "property edit")?;
-        let mut tokens = vec![Token { name: Some(prop), value: first.value, wrapped: first.wrapped }];
+        let mut tokens =
+            vec![Token { name: Some(prop), value: first.value, wrapped: first.wrapped }];
         tokens.extend(rest.iter().cloned());
         self.continue_active(&tokens, loc)
     }
@@ -314,9 +378,12 @@ impl Script {
                 property: prop.to_string(),
                 value: value.to_string(),
             },
-            PropError::Unknown(target) => {
-                ImportError::UnknownElement { file: self.path(loc), line: loc.line, element: id, target }
-            }
+            PropError::Unknown(target) => ImportError::UnknownElement {
+                file: self.path(loc),
+                line: loc.line,
+                element: id,
+                target,
+            },
         })
     }
 
@@ -335,17 +402,29 @@ impl Script {
                 Some(c) => each(&mut |p, v| c.apply(p, v)),
                 None => Ok(()),
             },
-            Class::Line => edit(&mut self.lines, index, |d, t| each(&mut |p, v| d.apply(p, v, lib, t))),
+            Class::Line => {
+                edit(&mut self.lines, index, |d, t| each(&mut |p, v| d.apply(p, v, lib, t)))
+            }
             Class::Transformer => {
                 edit(&mut self.transformers, index, |d, t| each(&mut |p, v| d.apply(p, v, lib, t)))
             }
             Class::Load => edit(&mut self.loads, index, |d, t| each(&mut |p, v| d.apply(p, v, t))),
             Class::Fuse => edit(&mut self.fuses, index, |d, t| each(&mut |p, v| d.apply(p, v, t))),
-            Class::Recloser => edit(&mut self.reclosers, index, |d, t| each(&mut |p, v| d.apply(p, v, t))),
-            Class::Relay => edit(&mut self.relays, index, |d, t| each(&mut |p, v| d.apply(p, v, t))),
-            Class::SwtControl => edit(&mut self.swtcontrols, index, |d, t| each(&mut |p, v| d.apply(p, v, t))),
-            Class::Reactor => edit(&mut self.reactors, index, |d, t| each(&mut |p, v| d.apply(p, v, t))),
-            Class::RegControl => edit(&mut self.regcontrols, index, |d, t| each(&mut |p, v| d.apply(p, v, t))),
+            Class::Recloser => {
+                edit(&mut self.reclosers, index, |d, t| each(&mut |p, v| d.apply(p, v, t)))
+            }
+            Class::Relay => {
+                edit(&mut self.relays, index, |d, t| each(&mut |p, v| d.apply(p, v, t)))
+            }
+            Class::SwtControl => {
+                edit(&mut self.swtcontrols, index, |d, t| each(&mut |p, v| d.apply(p, v, t)))
+            }
+            Class::Reactor => {
+                edit(&mut self.reactors, index, |d, t| each(&mut |p, v| d.apply(p, v, t)))
+            }
+            Class::RegControl => {
+                edit(&mut self.regcontrols, index, |d, t| each(&mut |p, v| d.apply(p, v, t)))
+            }
             Class::LineCode => {
                 let mut d = self.lib.linecodes.items.get(index).cloned().unwrap_or_default();
                 let r = each(&mut |p, v| d.apply(p, v, &self.lib));
@@ -368,11 +447,17 @@ impl Script {
 
     /// `Open`/`Close`/`Enable`/`Disable <Class.name>`: only lines (and reactors) are affected.
     fn switch_command(&mut self, verb: Verb, args: &[Token], loc: Loc) -> Result<(), ImportError> {
-        let (class, name) = self.object_arg(args, loc, "Open")?;
+        let word = match verb {
+            Verb::Open => "Open",
+            Verb::Close => "Close",
+            Verb::Enable => "Enable",
+            _ => "Disable",
+        };
+        let (class, name) = self.object_arg(args, loc, word)?;
         if name == "*" {
             return Ok(());
         }
-        let index = self.activate(class, &name, loc, "command")?;
+        let index = self.activate(class, &name, loc, word)?;
         match (class, verb) {
             (Class::Line, Verb::Open | Verb::Close) => {
                 if let Some(l) = self.lines.items.get_mut(index) {

@@ -10,9 +10,15 @@ use crate::app::view::MapView;
 /// Colours (fill, outline) of an area kind.
 pub fn colours(kind: AreaKind) -> (Color32, Color32) {
     match kind {
-        AreaKind::Fault => (Color32::from_rgba_unmultiplied(220, 30, 30, 60), Color32::from_rgb(200, 20, 20)),
-        AreaKind::Planned => (Color32::from_rgba_unmultiplied(40, 90, 220, 55), Color32::from_rgb(30, 70, 200)),
-        AreaKind::WhatIf => (Color32::from_rgba_unmultiplied(255, 170, 0, 60), Color32::from_rgb(210, 120, 0)),
+        AreaKind::Fault => {
+            (Color32::from_rgba_unmultiplied(220, 30, 30, 60), Color32::from_rgb(200, 20, 20))
+        }
+        AreaKind::Planned => {
+            (Color32::from_rgba_unmultiplied(40, 90, 220, 55), Color32::from_rgb(30, 70, 200))
+        }
+        AreaKind::WhatIf => {
+            (Color32::from_rgba_unmultiplied(255, 170, 0, 60), Color32::from_rgb(210, 120, 0))
+        }
     }
 }
 

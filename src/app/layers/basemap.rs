@@ -6,9 +6,9 @@
 //! It is drawn *under* raster tiles (into a shape slot reserved before the map paints), so a
 //! tile source that fails or has gaps shows the basemap instead of an empty map.
 
+use crate::model::LonLat;
 use eframe::egui::{self, Color32, Mesh, Shape};
 use geo::TriangulateEarcut;
-use gridcare::model::LonLat;
 use serde_json::Value;
 use walkers::{Plugin, Projector};
 
@@ -29,11 +29,11 @@ pub const BACKGROUND: Color32 = Color32::from_rgb(226, 230, 234);
 const WATER: Color32 = Color32::from_rgb(170, 205, 235);
 const NEIGHBOUR: Color32 = Color32::from_rgb(236, 236, 232);
 const DISTRICT_FILLS: [Color32; 5] = [
-    Color32::from_rgb(250, 246, 236),
-    Color32::from_rgb(246, 248, 238),
-    Color32::from_rgb(250, 243, 240),
-    Color32::from_rgb(243, 247, 246),
-    Color32::from_rgb(248, 246, 242),
+    Color32::from_rgb(244, 239, 226),
+    Color32::from_rgb(238, 242, 228),
+    Color32::from_rgb(245, 236, 232),
+    Color32::from_rgb(234, 240, 238),
+    Color32::from_rgb(242, 238, 232),
 ];
 
 struct Fill {
@@ -81,7 +81,9 @@ fn polygons(geometry: &Value) -> Vec<Vec<Vec<[f64; 2]>>> {
     let coords = &geometry["coordinates"];
     match geometry["type"].as_str() {
         Some("Polygon") => vec![poly(coords)],
-        Some("MultiPolygon") => coords.as_array().map(|ps| ps.iter().map(poly).collect()).unwrap_or_default(),
+        Some("MultiPolygon") => {
+            coords.as_array().map(|ps| ps.iter().map(poly).collect()).unwrap_or_default()
+        }
         _ => Vec::new(),
     }
 }
@@ -100,8 +102,12 @@ fn lines_of(geometry: &Value) -> Vec<Vec<[f64; 2]>> {
     let coords = &geometry["coordinates"];
     match geometry["type"].as_str() {
         Some("LineString") => vec![line(coords)],
-        Some("MultiLineString") => coords.as_array().map(|ls| ls.iter().map(line).collect()).unwrap_or_default(),
-        Some("Polygon") | Some("MultiPolygon") => polygons(geometry).into_iter().flatten().collect(),
+        Some("MultiLineString") => {
+            coords.as_array().map(|ls| ls.iter().map(line).collect()).unwrap_or_default()
+        }
+        Some("Polygon") | Some("MultiPolygon") => {
+            polygons(geometry).into_iter().flatten().collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -142,7 +148,11 @@ impl Basemap {
                 fills.extend(triangulate(&p, NEIGHBOUR));
             }
             for l in lines_of(&f["geometry"]) {
-                lines.push(Line { points: to_world(&l), width: 0.8, colour: Color32::from_gray(195) });
+                lines.push(Line {
+                    points: to_world(&l),
+                    width: 0.8,
+                    colour: Color32::from_gray(195),
+                });
             }
             if let (Some(name), Some(p)) = (f["properties"]["name"].as_str(), label_point(&f)) {
                 places.push(Place {
@@ -165,7 +175,11 @@ impl Basemap {
                 fills.extend(triangulate(&p, DISTRICT_FILLS[i % DISTRICT_FILLS.len()]));
             }
             for l in lines_of(&f["geometry"]) {
-                lines.push(Line { points: to_world(&l), width: 1.2, colour: Color32::from_rgb(190, 170, 150) });
+                lines.push(Line {
+                    points: to_world(&l),
+                    width: 1.2,
+                    colour: Color32::from_rgb(190, 170, 150),
+                });
             }
             let props = &f["properties"];
             if let (Some(name), Some(lon), Some(lat)) =
@@ -183,7 +197,11 @@ impl Basemap {
         }
         for f in features(CITY) {
             for l in lines_of(&f["geometry"]) {
-                lines.push(Line { points: to_world(&l), width: 2.5, colour: Color32::from_rgb(150, 120, 150) });
+                lines.push(Line {
+                    points: to_world(&l),
+                    width: 2.5,
+                    colour: Color32::from_rgb(150, 120, 150),
+                });
             }
         }
         for f in features(RIVERS) {
@@ -193,7 +211,11 @@ impl Basemap {
         }
         for f in features(COAST) {
             for l in lines_of(&f["geometry"]) {
-                lines.push(Line { points: to_world(&l), width: 1.0, colour: Color32::from_rgb(120, 160, 200) });
+                lines.push(Line {
+                    points: to_world(&l),
+                    width: 1.0,
+                    colour: Color32::from_rgb(120, 160, 200),
+                });
             }
         }
         for f in features(PLACES) {
@@ -207,7 +229,9 @@ impl Basemap {
             ) {
                 places.push(Place {
                     world: world_of(LonLat::new(lon, lat)),
-                    zh: place_name(zh).map(|_| zh.to_string()).unwrap_or_else(|| zh.replace('廣', "广")),
+                    zh: place_name(zh)
+                        .map(|_| zh.to_string())
+                        .unwrap_or_else(|| zh.replace('廣', "广")),
                     en: en.to_string(),
                     size: 20.0,
                     zoom: 5.0..10.0,
@@ -233,7 +257,13 @@ impl Basemap {
         let step = if view.zoom < 11.0 { 2.0 } else { 1.0 };
         for l in &self.lines {
             let w = l.width * (1.0 + ((view.zoom as f32 - 11.0) * 0.15).clamp(-0.3, 0.8));
-            paint::polyline(&mut mesh, l.points.iter().map(|p| view.to_screen(*p)), w, l.colour, step);
+            paint::polyline(
+                &mut mesh,
+                l.points.iter().map(|p| view.to_screen(*p)),
+                w,
+                l.colour,
+                step,
+            );
         }
         paint::into_shape(mesh, &mut out.shapes);
         for p in &self.places {
@@ -245,7 +275,12 @@ impl Basemap {
                 Lang::En if !p.en.is_empty() => p.en.clone(),
                 Lang::En => continue,
             };
-            out.labels.push(Label { pos: view.to_screen(p.world), text, size: p.size, colour: p.colour });
+            out.labels.push(Label {
+                pos: view.to_screen(p.world),
+                text,
+                size: p.size,
+                colour: p.colour,
+            });
         }
         out
     }
@@ -278,6 +313,8 @@ pub struct BasemapPlugin<'a> {
     pub slot: egui::layers::ShapeIdx,
     /// Label language.
     pub lang: Lang,
+    /// Draw the place names (not over working raster tiles, which have their own).
+    pub labels: bool,
 }
 
 impl Plugin for BasemapPlugin<'_> {
@@ -291,7 +328,9 @@ impl Plugin for BasemapPlugin<'_> {
         let view = view_of(projector);
         let built = self.basemap.build(&view, self.lang);
         ui.painter().set(self.slot, Shape::Vec(built.shapes));
-        super::paint_labels(ui.painter(), &built.labels);
+        if self.labels {
+            super::paint_labels(ui.painter(), &built.labels);
+        }
     }
 }
 
@@ -308,3 +347,4 @@ mod tests {
         assert!(b.places.iter().any(|p| p.zh == "禅城区" && p.en == "Chancheng"));
     }
 }
+

@@ -69,10 +69,10 @@ fn cells(view: &MapView, scene: &Scene, level: u8, lo: [f64; 2], hi: [f64; 2], m
     for c in density.cells_in(level, lo, hi) {
         let a = view.to_screen([f64::from(c.x) * cell_w, f64::from(c.y) * cell_w]);
         let b = view.to_screen([f64::from(c.x + 1) * cell_w, f64::from(c.y + 1) * cell_w]);
-        let r = Rect::from_min_max(a, Pos2::new(b.x - 0.5, b.y - 0.5));
+        let r = Rect::from_min_max(a, Pos2::new(b.x, b.y));
         // shade by log count: a lone customer is faint, the densest cell is strong
         let t = ((f64::from(c.total)).ln_1p() / max.ln_1p()).clamp(0.0, 1.0) as f32;
-        let alpha = 0.25 + 0.6 * t;
+        let alpha = 0.15 + 0.55 * t;
         let colour = if c.out > 0 { OUT } else { ON };
         paint::rect(mesh, r, colour.gamma_multiply(alpha));
     }

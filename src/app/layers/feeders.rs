@@ -1,8 +1,8 @@
 //! 10 kV feeders: every MV line section coloured by the feeder that energises it now (grey
 //! when de-energised), width by voltage; LV lines from zoom 16.
 
+use crate::model::ElementRef;
 use eframe::egui::{Color32, Mesh};
-use gridcare::model::ElementRef;
 
 use super::{paint, LayerShapes, Scene, IN_BOX_MIN_ZOOM};
 use crate::app::view::{world_of, MapView};
@@ -28,7 +28,13 @@ pub fn width_for(kv: f32, zoom: f64, large: bool) -> f32 {
 pub fn build(view: &MapView, scene: &Scene) -> LayerShapes {
     let mut mesh = Mesh::default();
     let (lo, hi) = view.world_bounds(8.0);
-    let min_step = if view.zoom < 13.0 { 2.5 } else if view.zoom < 15.0 { 1.2 } else { 0.5 };
+    let min_step = if view.zoom < 13.0 {
+        2.5
+    } else if view.zoom < 15.0 {
+        1.2
+    } else {
+        0.5
+    };
     // lines shorter than this on screen are drawn as nothing at low zoom
     let min_extent = if view.zoom < 13.0 { 0.6 / view.scale() } else { 0.0 };
     let snap = scene.snap;

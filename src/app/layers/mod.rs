@@ -16,9 +16,9 @@ pub mod transformers;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::grid::Grid;
+use crate::spatial::BoxContents;
 use eframe::egui::{self, Align2, Color32, FontId, Pos2, Shape};
-use gridcare::grid::Grid;
-use gridcare::spatial::BoxContents;
 use serde::{Deserialize, Serialize};
 use walkers::{Plugin, Projector};
 
@@ -104,7 +104,12 @@ pub fn paint_labels(painter: &egui::Painter, labels: &[Label]) {
     for l in labels {
         let font = FontId::proportional(l.size);
         let halo = Color32::from_white_alpha(210);
-        for d in [egui::vec2(-1.0, 0.0), egui::vec2(1.0, 0.0), egui::vec2(0.0, -1.0), egui::vec2(0.0, 1.0)] {
+        for d in [
+            egui::vec2(-1.0, 0.0),
+            egui::vec2(1.0, 0.0),
+            egui::vec2(0.0, -1.0),
+            egui::vec2(0.0, 1.0),
+        ] {
             painter.text(l.pos + d, Align2::CENTER_CENTER, &l.text, font.clone(), halo);
         }
         painter.text(l.pos, Align2::CENTER_CENTER, &l.text, font, l.colour);
@@ -225,7 +230,7 @@ pub fn view_of(projector: &Projector) -> MapView {
     let centre = projector.unproject(rect.center().to_vec2());
     MapView {
         rect,
-        centre: world_of(gridcare::model::LonLat::new(centre.x(), centre.y())),
+        centre: world_of(crate::model::LonLat::new(centre.x(), centre.y())),
         zoom: projector.zoom(),
     }
 }
@@ -314,11 +319,11 @@ pub fn build_grid_layers(view: &MapView, scene: &Scene, on: &LayerToggles) -> Ve
     if on.outage_areas {
         out.push(areas::build(view, scene));
     }
-    if on.feeders {
-        out.push(feeders::build(view, scene));
-    }
     if on.customers {
         out.push(customers::build(view, scene));
+    }
+    if on.feeders {
+        out.push(feeders::build(view, scene));
     }
     if on.transformers {
         out.push(transformers::build(view, scene));
@@ -339,15 +344,18 @@ pub fn build_grid_layers(view: &MapView, scene: &Scene, on: &LayerToggles) -> Ve
     out
 }
 
+/// A layer's pure shape builder.
+pub type BuildFn = fn(&MapView, &Scene) -> LayerShapes;
+
 /// A layer as a walkers plugin: builds its shapes for the projector's view and paints them.
 pub struct LayerPlugin<'s, 'a> {
     scene: &'s Scene<'a>,
-    build: fn(&MapView, &Scene) -> LayerShapes,
+    build: BuildFn,
 }
 
 impl<'s, 'a> LayerPlugin<'s, 'a> {
     /// A plugin drawing `build`'s shapes.
-    pub fn new(scene: &'s Scene<'a>, build: fn(&MapView, &Scene) -> LayerShapes) -> Self {
+    pub fn new(scene: &'s Scene<'a>, build: BuildFn) -> Self {
         LayerPlugin { scene, build }
     }
 }
@@ -370,7 +378,7 @@ pub fn mark_scale(view: &MapView, large: bool) -> f32 {
     let z = view.zoom as f32;
     let s = (0.75 + (z - 13.0) * 0.12).clamp(0.7, 1.4);
     if large {
-        s * 1.5
+        s * 1.3
     } else {
         s
     }

@@ -1,8 +1,8 @@
 //! Switches (开关): closed ■, open □; a tie (联络开关) is drawn orange, open in the normal
 //! state. From zoom 13.5, what the spatial index finds in view.
 
+use crate::model::SwitchKind;
 use eframe::egui::{Color32, Mesh};
-use gridcare::model::SwitchKind;
 
 use super::{mark_scale, paint, LayerShapes, Scene, IN_BOX_MIN_ZOOM};
 use crate::app::view::MapView;
@@ -27,16 +27,16 @@ pub fn build(view: &MapView, scene: &Scene) -> LayerShapes {
         let Some(Some(mark)) = scene.snap.switches.get(id.index()) else { continue };
         let p = view.to_screen(mark.world);
         let r = match mark.kind {
-            SwitchKind::Breaker => 5.0,
-            SwitchKind::Fuse => 3.2,
-            _ => 4.2,
+            SwitchKind::Breaker => 4.0,
+            SwitchKind::Fuse => 2.6,
+            _ => 3.2,
         } * s;
         let colour = match (mark.kind, mark.open) {
             (SwitchKind::Tie, _) => TIE,
             (_, true) => OPEN,
             (_, false) => CLOSED,
         };
-        paint::square(&mut mesh, p, r + 1.2, Color32::WHITE);
+        paint::square(&mut mesh, p, r + 1.0, Color32::WHITE);
         if mark.open {
             paint::square_outline(&mut mesh, p, r, 1.8 * s.max(1.0), colour);
         } else {

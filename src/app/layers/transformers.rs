@@ -1,8 +1,8 @@
 //! Distribution transformers (配变): a triangle, teal for public (公变), purple for dedicated
 //! (专变). From zoom 14.5, what the spatial index finds in view.
 
+use crate::model::TransformerKind;
 use eframe::egui::{Color32, Mesh};
-use gridcare::model::TransformerKind;
 
 use super::{mark_scale, paint, LayerShapes, Scene, IN_BOX_MIN_ZOOM};
 use crate::app::view::MapView;

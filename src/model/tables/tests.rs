@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::LonLat;
 
 /// A small model that uses every kind of value the format must carry: a switch on a line, a
 /// bus without position, a customer without transformer, names that need quoting.
@@ -208,7 +209,8 @@ fn a_truncated_file_is_refused() {
 
 #[test]
 fn a_missing_file_a_newer_version_and_a_dangling_reference_are_refused() {
-    let f: Vec<_> = files(&small_model()).into_iter().filter(|(n, _)| *n != "feeders.csv").collect();
+    let f: Vec<_> =
+        files(&small_model()).into_iter().filter(|(n, _)| *n != "feeders.csv").collect();
     expect_error(&f, "feeders.csv", 0, "file is missing");
     let f = with_file("manifest.csv", |t| t.replace("version,1", "version,2"));
     expect_error(&f, "manifest.csv", 3, "newer");
@@ -227,7 +229,13 @@ fn windows_line_ends_and_a_byte_order_mark_are_accepted() {
     let model = small_model();
     let f: Vec<_> = files(&model)
         .into_iter()
-        .map(|(n, t)| if n == "buses.csv" { (n, format!("\u{feff}{}", t.replace('\n', "\r\n"))) } else { (n, t) })
+        .map(|(n, t)| {
+            if n == "buses.csv" {
+                (n, format!("\u{feff}{}", t.replace('\n', "\r\n")))
+            } else {
+                (n, t)
+            }
+        })
         .collect();
     assert_eq!(read(&f).expect("readable"), model);
 }
@@ -235,15 +243,24 @@ fn windows_line_ends_and_a_byte_order_mark_are_accepted() {
 #[test]
 fn the_fast_number_parser_agrees_with_the_standard_one() {
     let samples = [
-        "0", "-0", "113.123456", "23.000001", "-179.999999", "1.", ".5", "123456789012345",
-        "1234567890123456", "0.1234567890123456789", "1e3", "-2.5E-3", "inf", "NaN", "+7.25",
+        "0",
+        "-0",
+        "113.123456",
+        "23.000001",
+        "-179.999999",
+        "1.",
+        ".5",
+        "123456789012345",
+        "1234567890123456",
+        "0.1234567890123456789",
+        "1e3",
+        "-2.5E-3",
+        "inf",
+        "NaN",
+        "+7.25",
     ];
     for s in samples {
-        assert_eq!(
-            parse_f64(s).map(f64::to_bits),
-            s.parse::<f64>().ok().map(f64::to_bits),
-            "{s}"
-        );
+        assert_eq!(parse_f64(s).map(f64::to_bits), s.parse::<f64>().ok().map(f64::to_bits), "{s}");
     }
     let mut x: u64 = 12345;
     for _ in 0..10_000 {

@@ -1,0 +1,257 @@
+//! The desktop app, driven headless through egui_kittest: an operator finds callers, toggles
+//! layers, asks "what if this opened", drops a pin, switches language and the wall screen.
+//! Queries go through the AccessKit tree by label; no pixels are compared.
+#![cfg(feature = "app")]
+
+/// Named `app` so that `cargo test app` runs these.
+mod app {
+    use std::path::PathBuf;
+
+    use eframe::egui;
+    use egui_kittest::kittest::{NodeT, Queryable};
+    use egui_kittest::Harness;
+    use gridcare::app::{AppOptions, Command, GridCareApp, Lang, Selection};
+    use gridcare::citygen::{generate_city, CityParams};
+    use gridcare::grid::Grid;
+    use gridcare::model::{DeviceRef, ElementRef, SwitchKind};
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("gridcare-app-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    fn small_city() -> Grid {
+        Grid::from_model(generate_city(&CityParams { customers: 3000, seed: 1 }))
+    }
+
+    fn harness_on(grid: Grid, name: &str) -> Harness<'static, GridCareApp> {
+        let options = AppOptions {
+            data_dir: Some(temp_dir(name)),
+            lang: Some(Lang::En),
+            ..AppOptions::default()
+        };
+        let app = GridCareApp::new(&egui::Context::default(), grid, options);
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1500.0, 950.0))
+            .with_max_steps(40)
+            .with_context_setup(gridcare::app::install_fonts)
+            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
+        h.run();
+        h
+    }
+
+    /// Types into the search box and presses Enter, as an operator would.
+    fn search(h: &mut Harness<'static, GridCareApp>, query: &str) {
+        let field = h.get_by_label("Find a caller");
+        field.focus();
+        h.run();
+        h.get_by_label("Find a caller").type_text(query);
+        h.run();
+        h.key_press(egui::Key::Enter);
+        h.run();
+    }
+
+    fn has_label(h: &Harness<'static, GridCareApp>, text: &str) -> bool {
+        h.query_all_by_label(text).next().is_some()
+    }
+
+    fn all_labels(h: &Harness<'static, GridCareApp>) -> Vec<String> {
+        // a Label node keeps its text in `value`, other widgets in `label`
+        h.query_all_by(|_| true)
+            .filter_map(|n| {
+                let n = n.accesskit_node();
+                n.label().or_else(|| n.value())
+            })
+            .collect()
+    }
+
+    /// The account number and feeder text the panel should show for a customer.
+    fn expected(grid: &Grid, c: gridcare::model::CustomerId) -> (String, String) {
+        let card = grid.customer_card(c).expect("a card");
+        let f = &grid.model.feeders[card.feeder.expect("energised").index()];
+        (
+            grid.model.customers[c.index()].account_no.clone(),
+            format!("{} ({})", f.display_name, f.name),
+        )
+    }
+
+    #[test]
+    fn finding_a_caller_by_phone_shows_their_account_and_feeder() {
+        let grid = small_city();
+        let (id, phone) = grid
+            .model
+            .customers
+            .iter()
+            .enumerate()
+            .skip(1234)
+            .find_map(|(i, c)| c.phones.first().map(|p| (i, p.clone())))
+            .expect("a customer with a phone");
+        let (account, feeder) = expected(&grid, gridcare::model::CustomerId(id as u32));
+        let mut h = harness_on(grid, "phone");
+        search(&mut h, &phone);
+        assert_eq!(h.state().selected_customer().map(|c| c.index()), Some(id));
+        assert!(has_label(&h, &account), "account {account} not shown");
+        assert!(has_label(&h, &feeder), "feeder {feeder} not shown");
+        assert!(has_label(&h, &phone), "phone {phone} not shown outside the wall screen");
+    }
+
+    #[test]
+    fn finding_a_caller_by_a_garbled_address_shows_their_account_and_feeder() {
+        let grid = small_city();
+        let mut rng = gridcare::rng::Rng::new(11);
+        let id = 2021usize;
+        let said = gridcare::address::garble_address(&grid.model.customers[id].address, &mut rng);
+        assert_ne!(said, grid.model.customers[id].address.full());
+        let (account, feeder) = expected(&grid, gridcare::model::CustomerId(id as u32));
+        let mut h = harness_on(grid, "address");
+        search(&mut h, &said);
+        assert_eq!(h.state().selected_customer().map(|c| c.index()), Some(id), "searched `{said}`");
+        assert!(has_label(&h, &account), "account {account} not shown");
+        assert!(has_label(&h, &feeder), "feeder {feeder} not shown");
+    }
+
+    #[test]
+    fn ctrl_f_puts_the_cursor_in_the_search_box() {
+        let mut h = harness_on(small_city(), "ctrlf");
+        assert!(!h.get_by_label("Find a caller").is_focused());
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+        h.run();
+        assert!(h.get_by_label("Find a caller").is_focused());
+    }
+
+    #[test]
+    fn turning_a_layer_off_changes_the_state() {
+        let mut h = harness_on(small_city(), "layer");
+        assert!(h.state().state().layers.customers);
+        h.get_by_label("Customers").click();
+        h.run();
+        assert!(!h.state().state().layers.customers);
+        h.get_by_label("Switches").click();
+        h.run();
+        assert!(!h.state().state().layers.switches);
+        assert!(h.state().state().layers.feeders);
+    }
+
+    #[test]
+    fn the_wall_screen_masks_phone_numbers_and_names() {
+        let grid = small_city();
+        let c = grid
+            .model
+            .customers
+            .iter()
+            .skip(500)
+            .find(|c| c.phones.len() == 1)
+            .expect("a customer")
+            .clone();
+        let phone = c.phones[0].clone();
+        let mut h = harness_on(grid, "wall");
+        search(&mut h, &phone);
+        assert!(has_label(&h, &phone));
+        h.get_by_label("Wall screen").click();
+        h.run();
+        assert!(h.state().is_wall());
+        let labels = all_labels(&h);
+        assert!(labels.iter().all(|l| !l.contains(&phone)), "the full phone is still shown");
+        assert!(
+            labels.iter().all(|l| !l.contains(&c.display_name)),
+            "the full name is still shown"
+        );
+        let masked = gridcare::app::mask_phone(&phone);
+        assert!(labels.iter().any(|l| l.contains(&masked)), "{masked} not shown in {labels:?}");
+        assert!(has_label(&h, "Customers out now"));
+        assert!(h.query_by_label("Find a caller").is_none(), "no editing controls on the wall");
+        h.get_by_label("Exit wall screen").click();
+        h.run();
+        assert!(!h.state().is_wall());
+    }
+
+    #[test]
+    fn switching_to_chinese_shows_chinese_labels() {
+        let mut h = harness_on(small_city(), "lang");
+        assert!(has_label(&h, "Layers"));
+        h.get_by_label("中文").click();
+        h.run();
+        assert_eq!(h.state().state().lang, Lang::Zh);
+        assert!(has_label(&h, "图层"), "no Chinese layers heading");
+        assert!(has_label(&h, "变电站"), "no Chinese substation layer");
+        assert!(h.query_by_label("Layers").is_none());
+    }
+
+    #[test]
+    fn what_if_a_switch_opened_shows_the_downstream_customers() {
+        let grid = small_city();
+        let (sw, expected_n) = (0..grid.model.switches.len() as u32)
+            .map(gridcare::model::SwitchId)
+            .filter(|s| grid.model.switches[s.index()].kind != SwitchKind::Tie)
+            .map(|s| {
+                let d = DeviceRef::Element(ElementRef::Switch(s));
+                (s, grid.trace(d).affected_customers.len())
+            })
+            .find(|(_, n)| *n > 10)
+            .expect("a switch with customers below it");
+        let mut h = harness_on(grid, "whatif");
+        h.state_mut().send(Command::SelectDevice(DeviceRef::Element(ElementRef::Switch(sw))));
+        h.run();
+        h.get_by_label("What if opened").click();
+        h.run();
+        assert!(
+            has_label(&h, &format!("{expected_n} customers would lose supply")),
+            "no count of {expected_n}"
+        );
+    }
+
+    #[test]
+    fn a_pin_on_the_map_names_the_nearest_customer() {
+        let grid = small_city();
+        let c = grid.model.customers[77].clone();
+        let mut h = harness_on(grid, "pin");
+        h.get_by_label("Map pin").click();
+        h.run();
+        h.state_mut().send(Command::MapClicked { at: c.pos, metres_per_point: 1.0, zoom: 17.0 });
+        h.run();
+        assert!(matches!(h.state().selection(), Selection::Pin(_)));
+        assert!(h.query_by_label_contains(&c.account_no).is_some(), "nearest customer not shown");
+    }
+
+    #[test]
+    fn a_corrupt_settings_file_is_reported_and_the_app_runs() {
+        let dir = temp_dir("corrupt");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("app-state.json"), "{ not json").expect("write");
+        let options =
+            AppOptions { data_dir: Some(dir), lang: Some(Lang::En), ..AppOptions::default() };
+        let app = GridCareApp::new(&egui::Context::default(), small_city(), options);
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1500.0, 950.0))
+            .with_max_steps(40)
+            .with_context_setup(gridcare::app::install_fonts)
+            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
+        h.run();
+        assert!(h.query_by_label_contains("settings file was corrupt").is_some());
+        assert!(has_label(&h, "Layers"));
+    }
+
+    #[test]
+    fn the_view_and_layers_are_saved_for_the_next_run() {
+        let dir = temp_dir("persist");
+        let options = AppOptions {
+            data_dir: Some(dir.clone()),
+            lang: Some(Lang::En),
+            ..AppOptions::default()
+        };
+        let mut app = GridCareApp::new(&egui::Context::default(), small_city(), options);
+        app.send(Command::SetLayer(gridcare::app::LayerId::Transformers, false));
+        app.send(Command::SetLanguage(Lang::Zh));
+        let mut h = Harness::builder()
+            .with_max_steps(40)
+            .with_context_setup(gridcare::app::install_fonts)
+            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
+        h.run();
+        h.state_mut().save_now();
+        let back = gridcare::app::AppState::load(&dir);
+        assert!(back.restored);
+        assert!(!back.state.layers.transformers);
+        assert_eq!(back.state.lang, Lang::Zh);
+    }
+}
