@@ -2,7 +2,6 @@
 //! index, customer directory and name table. The desktop app, the CLI and the HTTP API all
 //! answer "where is this customer, what feeds them, what loses supply" through these functions.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -75,8 +74,7 @@ pub struct Grid {
     pub spatial: SpatialIndex,
     /// Customer look-up by phone, account, name and address.
     pub directory: CustomerDirectory,
-    names: HashMap<String, DeviceRef>,
-    bare_names: HashMap<String, Vec<DeviceRef>>,
+    names: NameTable,
 }
 
 /// What is at a point of the map.
@@ -144,50 +142,52 @@ impl Grid {
 
     /// Builds every index over a model.
     pub fn from_model(model: GridModel) -> Grid {
-        let topology = Topology::new(&model);
-        let spatial = SpatialIndex::build(&model);
-        let directory = CustomerDirectory::build(&model);
-        let mut names = HashMap::with_capacity(model.customers.len() * 2);
-        let mut bare_names: HashMap<String, Vec<DeviceRef>> = HashMap::new();
-        for d in model.all_devices() {
-            let name = model.device_name(d).to_lowercase();
-            if let Some((_, bare)) = name.split_once('.') {
-                bare_names.entry(bare.to_string()).or_default().push(d);
-            }
-            names.entry(name).or_insert(d);
-        }
-        for (i, c) in model.customers.iter().enumerate() {
-            names.entry(c.account_no.clone()).or_insert(DeviceRef::Customer(CustomerId(i as u32)));
-        }
-        Grid { model, topology, spatial, directory, names, bare_names }
+        // The directory is the largest index; build it beside the others (2+ cores).
+        let (topology, spatial, directory, names) = std::thread::scope(|s| {
+            let directory = s.spawn(|| CustomerDirectory::build(&model));
+            let names = s.spawn(|| NameTable::build(&model));
+            let topology = Topology::new(&model);
+            let spatial = SpatialIndex::build(&model);
+            (
+                topology,
+                spatial,
+                directory.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                names.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            )
+        });
+        Grid { model, topology, spatial, directory, names }
     }
 
     /// Resolves a user-given device name: the external id in any case (`Line.LN5710794-1`),
     /// the name without its class when that is unique (`ln5710794-1`), or an account number.
     pub fn resolve(&self, name: &str) -> Result<DeviceRef, GridError> {
         let key = name.trim().to_lowercase();
-        if let Some(d) = self.names.get(&key) {
-            return Ok(*d);
+        if let Some(d) = self.names.full(&self.model, &key) {
+            return Ok(d);
         }
-        match self.bare_names.get(&key).map(|v| v.as_slice()) {
-            Some([one]) => return Ok(*one),
-            Some(many) if !many.is_empty() => {
+        let bare = self.names.bare(&self.model, &key);
+        match bare.as_slice() {
+            [one] => return Ok(*one),
+            [] => {}
+            many => {
                 return Err(GridError::AmbiguousDevice {
                     name: name.to_string(),
                     candidates: many.iter().map(|d| self.model.device_name(*d).to_string()).collect(),
                 })
             }
-            _ => {}
         }
-        let mut suggestions: Vec<String> = self
-            .names
-            .keys()
-            .filter(|k| !key.is_empty() && (k.contains(&key) || key.contains(k.as_str())) && k.len() > 2)
-            .take(50)
-            .cloned()
-            .collect();
+        let mut suggestions: Vec<String> = if key.chars().count() > 2 {
+            self.model
+                .all_devices()
+                .map(|d| self.model.device_name(d))
+                .filter(|n| n.to_lowercase().contains(&key))
+                .take(5)
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        };
         suggestions.sort();
-        suggestions.truncate(5);
         Err(GridError::UnknownDevice { name: name.to_string(), suggestions })
     }
 
@@ -266,6 +266,71 @@ impl Grid {
             transformer: path.as_ref().and_then(|p| p.transformer).or(c.transformer),
             path,
         })
+    }
+}
+
+/// Device names without a copy of any string: hashes of the lower-cased external ids (and of
+/// the ids without their class, and of account numbers), sorted; a hit is confirmed against the
+/// model.
+struct NameTable {
+    full: Vec<(u64, DeviceRef)>,
+    bare: Vec<(u64, DeviceRef)>,
+}
+
+fn hash_lower(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        h.write_u32(c as u32);
+    }
+    h.finish()
+}
+
+fn lower_eq(a: &str, lower: &str) -> bool {
+    a.chars().flat_map(char::to_lowercase).eq(lower.chars())
+}
+
+impl NameTable {
+    fn build(model: &GridModel) -> NameTable {
+        let mut full = Vec::with_capacity(model.customers.len() * 2 + model.buses.len());
+        let mut bare = Vec::with_capacity(model.customers.len() + model.buses.len());
+        for d in model.all_devices() {
+            let name = model.device_name(d);
+            full.push((hash_lower(name), d));
+            if let Some((_, b)) = name.split_once('.') {
+                bare.push((hash_lower(b), d));
+            }
+        }
+        for (i, c) in model.customers.iter().enumerate() {
+            full.push((hash_lower(&c.account_no), DeviceRef::Customer(CustomerId(i as u32))));
+        }
+        full.sort_unstable();
+        bare.sort_unstable();
+        NameTable { full, bare }
+    }
+
+    fn candidates<'a>(table: &'a [(u64, DeviceRef)], key: &str) -> impl Iterator<Item = DeviceRef> + 'a {
+        let h = hash_lower(key);
+        let start = table.partition_point(|(x, _)| *x < h);
+        table[start..].iter().take_while(move |(x, _)| *x == h).map(|(_, d)| *d)
+    }
+
+    /// The device whose full external id (or account number) is `key` (lower case).
+    fn full(&self, model: &GridModel, key: &str) -> Option<DeviceRef> {
+        Self::candidates(&self.full, key).find(|d| {
+            lower_eq(model.device_name(*d), key)
+                || matches!(d, DeviceRef::Customer(c) if model.customers[c.index()].account_no == key)
+        })
+    }
+
+    /// Devices whose id without its class is `key` (lower case).
+    fn bare(&self, model: &GridModel, key: &str) -> Vec<DeviceRef> {
+        let mut out: Vec<DeviceRef> = Self::candidates(&self.bare, key)
+            .filter(|d| model.device_name(*d).split_once('.').is_some_and(|(_, b)| lower_eq(b, key)))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 }
 

@@ -76,7 +76,8 @@ agree_aff = (f"affected customers: pandapower {c['agree_pandapower']}/{c['device
              f"{c['agree_networkx']}/{c['devices']} devices give the same customer set as `gridcare trace` "
              f"({c['timed_devices_checked']} timed devices + {c['extra_devices']} more: the other live switches, "
              f"the substation transformer and the regulators); per device {c['affected_median']:.0f} customers "
-             f"median, {c['affected_max']} max, {c['affected_zero']} with none (a parallel path keeps supply)")
+             f"median, {c['affected_max']} max, {c['affected_zero']} with none (only equipment below, or a parallel unit keeps supply: the "
+             f"single-phase regulators are three parallel branches at bus level)")
 agree_near = []
 for label, n in (("1 M city", near), ("small city", near_small), ("IEEE 8500", near_8500)):
     if n:

@@ -1,7 +1,7 @@
 //! The caller finder: whatever the operator typed (a phone, an account number, a name, an
 //! address) → the customers it names, best first.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -95,10 +95,10 @@ fn is_phone_shaped(key: &str) -> bool {
 impl CustomerDirectory {
     /// Indexes every customer of the model.
     pub fn build(model: &GridModel) -> CustomerDirectory {
-        let mut phones: HashMap<String, Vec<CustomerId>> = HashMap::new();
+        let mut phones: HashMap<String, Vec<CustomerId>> = HashMap::default();
         let mut accounts = Vec::with_capacity(model.customers.len());
-        let mut names: HashMap<String, Vec<CustomerId>> = HashMap::new();
-        let mut cities: HashMap<&str, usize> = HashMap::new();
+        let mut names: HashMap<String, Vec<CustomerId>> = HashMap::default();
+        let mut cities: HashMap<&str, usize> = HashMap::default();
         for (i, c) in model.customers.iter().enumerate() {
             let id = CustomerId(i as u32);
             for p in &c.phones {

@@ -8,7 +8,7 @@
 //! and a stem such as `东城` or `凤凰` names a township in some other city far more often than
 //! the caller means it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// City code of 佛山市, the home city of [`parse_address`](super::parse_address).
@@ -114,7 +114,7 @@ impl Gazetteer {
                 divisions.push(Division { name: name.to_string(), code: code.to_string(), level });
             }
         }
-        let mut forms: HashMap<String, Vec<(u32, bool)>> = HashMap::new();
+        let mut forms: HashMap<String, Vec<(u32, bool)>> = HashMap::default();
         for (i, d) in divisions.iter().enumerate() {
             forms.entry(d.name.clone()).or_default().push((i as u32, false));
             for stem in stems(&d.name, d.level) {

@@ -1,7 +1,7 @@
 //! The address index: customers grouped by their address without the room, road and compound
 //! names interned, and an inverted index from characters to names for fuzzy look-up.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::align::{align, Coverage, MAX_SPANS};
 use super::gazetteer::{short_form, Level};
@@ -144,9 +144,9 @@ impl AddressIndex {
     /// Groups the customers by address without the room and indexes the names.
     pub fn build<'a>(addresses: impl Iterator<Item = (CustomerId, &'a StandardAddress)>) -> Self {
         let mut index = AddressIndex::default();
-        let mut name_ids: HashMap<Vec<char>, u32> = HashMap::new();
+        let mut name_ids: HashMap<Vec<char>, u32> = HashMap::default();
         let mut searchable: Vec<bool> = Vec::new();
-        let mut group_ids: HashMap<[String; 9], u32> = HashMap::new();
+        let mut group_ids: HashMap<[String; 9], u32> = HashMap::default();
         let mut intern = |s: &str, search: bool, names: &mut Vec<Name>| -> Option<u32> {
             let chars: Vec<char> = normalize(s).chars().collect();
             if chars.is_empty() {
@@ -163,7 +163,7 @@ impl AddressIndex {
         };
         // Households of one building share the same raw segments: normalise each distinct
         // raw address once (28k buildings, not 100k households).
-        let mut raw_groups: HashMap<[&'a str; 9], Option<u32>> = HashMap::new();
+        let mut raw_groups: HashMap<[&'a str; 9], Option<u32>> = HashMap::default();
         for (customer, a) in addresses {
             let raw = [
                 a.province.as_str(),
@@ -211,7 +211,7 @@ impl AddressIndex {
             });
         }
         // Rarity weights: ln(1 + searchable names / names holding the character).
-        let mut holders: HashMap<char, Vec<u32>> = HashMap::new();
+        let mut holders: HashMap<char, Vec<u32>> = HashMap::default();
         for (id, name) in index.names.iter().enumerate() {
             if !searchable[id] {
                 continue;

@@ -50,12 +50,12 @@ pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) {
             map = map.with_plugin(BasemapPlugin { basemap, slot, lang, labels: !tiles_ok });
         }
         let builders: [(bool, layers::BuildFn); 8] = [
-            (on.outage_areas, layers::areas::build),
             (on.customers, layers::customers::build),
             (on.feeders, layers::feeders::build),
             (on.transformers, layers::transformers::build),
             (on.switches, layers::switches::build),
             (true, layers::highlight::build),
+            (on.outage_areas, layers::areas::build),
             (on.substations, layers::substations::build),
             (on.repair_pins, layers::field::build_pins),
         ];

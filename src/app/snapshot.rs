@@ -193,7 +193,7 @@ pub struct MapSnapshot {
 /// A distinct colour for the `i`-th feeder (golden-angle hues, two saturation bands).
 pub fn feeder_colour(i: usize) -> Color32 {
     let h = (i as f32 * 0.618_034).fract();
-    let (s, v) = if i % 2 == 0 { (0.85, 0.80) } else { (0.70, 0.62) };
+    let (s, v) = if i.is_multiple_of(2) { (0.85, 0.80) } else { (0.70, 0.62) };
     Color32::from(Hsva::new(h, s, v, 1.0))
 }
 

@@ -154,8 +154,9 @@ impl AppState {
         };
         match serde_json::from_str::<AppState>(&text) {
             Ok(mut state) => {
-                if !(state.view.lon.is_finite() && state.view.lat.is_finite())
-                    || !(0.0..=20.0).contains(&state.view.zoom)
+                if !(state.view.lon.is_finite()
+                    && state.view.lat.is_finite()
+                    && (0.0..=20.0).contains(&state.view.zoom))
                 {
                     state.view = ViewState::default();
                 }

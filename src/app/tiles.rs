@@ -31,7 +31,7 @@ pub struct TileLayer {
 }
 
 enum Source {
-    Http(HttpWatch),
+    Http(Box<HttpWatch>),
     Local(LocalTiles),
     Broken(String),
 }
@@ -91,12 +91,12 @@ impl TileLayer {
                         ctx.clone(),
                     );
                     (
-                        Source::Http(HttpWatch {
+                        Source::Http(Box::new(HttpWatch {
                             tiles,
                             host,
                             first_request: None,
                             any_tile: false,
-                        }),
+                        })),
                         attribution.clone(),
                     )
                 }
@@ -298,7 +298,7 @@ impl LocalTiles {
             let Some(id) = id else { continue };
             let result = reader.read(id).and_then(|bytes| match bytes {
                 None => Ok(None),
-                Some(b) => Tile::new(&b, &Style::default(), id.zoom, 256, &ctx)
+                Some(b) => Tile::new(&b, &Style, id.zoom, 256, &ctx)
                     .map(Some)
                     .map_err(|e| format!("tile {}/{}/{}: {e}", id.zoom, id.x, id.y)),
             });

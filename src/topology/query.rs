@@ -135,7 +135,7 @@ impl Topology {
             DeviceRef::Element(el) => self.subtree_below(el),
             DeviceRef::Feeder(f) => {
                 let tree = self.trees.get(f.index())?;
-                (!tree.order.is_empty()).then(|| Subtree {
+                (!tree.order.is_empty()).then_some(Subtree {
                     feeder: f,
                     start: 0,
                     end: tree.order.len() as u32,

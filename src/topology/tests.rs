@@ -331,8 +331,8 @@ fn every_trace_equals_a_brute_force_search_for_random_devices_and_switch_states(
             assert_eq!(fresh.trees, topo.trees, "round {round}");
             // energised buses equal a plain search from the sources
             let supplied = topo.supplied_without(&[]);
-            for b in 0..m.buses.len() {
-                assert_eq!(supplied[b], topo.is_energised(BusId(b as u32)));
+            for (b, s) in supplied.iter().enumerate() {
+                assert_eq!(*s, topo.is_energised(BusId(b as u32)));
             }
             // affected customers of random elements equal brute force
             for _ in 0..10 {

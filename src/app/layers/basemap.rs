@@ -347,4 +347,3 @@ mod tests {
         assert!(b.places.iter().any(|p| p.zh == "禅城区" && p.en == "Chancheng"));
     }
 }
-

@@ -28,7 +28,7 @@ use super::view::{world_of, MapView};
 /// Below this zoom the view is too wide to ask the spatial index for everything in it.
 pub const IN_BOX_MIN_ZOOM: f64 = 13.5;
 
-/// Every layer of the map, bottom to top.
+/// Every layer of the map (drawing order: [`LayerId::ALL`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LayerId {
     /// Offline vector basemap (districts, rivers, coast, places).
@@ -58,11 +58,11 @@ impl LayerId {
     pub const ALL: [LayerId; 10] = [
         LayerId::Basemap,
         LayerId::Tiles,
-        LayerId::OutageAreas,
-        LayerId::Feeders,
         LayerId::Customers,
+        LayerId::Feeders,
         LayerId::Transformers,
         LayerId::Switches,
+        LayerId::OutageAreas,
         LayerId::Substations,
         LayerId::RepairPins,
         LayerId::Crews,
@@ -316,9 +316,6 @@ impl LayerToggles {
 /// in drawing order. Pure: the benchmark calls this.
 pub fn build_grid_layers(view: &MapView, scene: &Scene, on: &LayerToggles) -> Vec<LayerShapes> {
     let mut out = Vec::new();
-    if on.outage_areas {
-        out.push(areas::build(view, scene));
-    }
     if on.customers {
         out.push(customers::build(view, scene));
     }
@@ -332,6 +329,9 @@ pub fn build_grid_layers(view: &MapView, scene: &Scene, on: &LayerToggles) -> Ve
         out.push(switches::build(view, scene));
     }
     out.push(highlight::build(view, scene));
+    if on.outage_areas {
+        out.push(areas::build(view, scene));
+    }
     if on.substations {
         out.push(substations::build(view, scene));
     }
