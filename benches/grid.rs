@@ -67,7 +67,8 @@ fn demo_city(c: &mut Criterion) {
 }
 
 fn ieee8500(c: &mut Criterion) {
-    let master = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/feeders/ieee8500/Master.dss");
+    let master =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/feeders/ieee8500/Master.dss");
     if !master.exists() {
         eprintln!("skipping ieee8500 benchmarks: {} not found", master.display());
         return;

@@ -60,7 +60,10 @@ pub fn query_points(grid: &Grid, n: usize, seed: u64) -> Vec<LonLat> {
     (0..n)
         .map(|_| {
             let c = rng.pick(cs).pos;
-            LonLat::new(c.lon + rng.range_f64(-0.0015, 0.0015), c.lat + rng.range_f64(-0.0015, 0.0015))
+            LonLat::new(
+                c.lon + rng.range_f64(-0.0015, 0.0015),
+                c.lat + rng.range_f64(-0.0015, 0.0015),
+            )
         })
         .collect()
 }
@@ -84,21 +87,39 @@ pub fn trace_devices(grid: &Grid, n: usize, seed: u64) -> Vec<DeviceRef> {
 pub fn grid_figures(grid: &Grid, seed: u64) -> Vec<Figure> {
     let mut out = Vec::new();
     let devices = trace_devices(grid, 20_000, seed);
-    let (ns, n) = time_each(&devices, |d| grid.topology.affected_customers(&grid.model, *d).customers.len());
-    out.push(Figure { what: "affected customers of a device (radial slice)".into(), median_ns: ns, samples: n });
+    let (ns, n) =
+        time_each(&devices, |d| grid.topology.affected_customers(&grid.model, *d).customers.len());
+    out.push(Figure {
+        what: "affected customers of a device (radial slice)".into(),
+        median_ns: ns,
+        samples: n,
+    });
 
-    let (ns, n) = time_each(&devices[..devices.len().min(2000)], |d| grid.trace(*d).downstream.len());
-    out.push(Figure { what: "full trace (upstream path + downstream devices + customers)".into(), median_ns: ns, samples: n });
+    let (ns, n) =
+        time_each(&devices[..devices.len().min(2000)], |d| grid.trace(*d).downstream.len());
+    out.push(Figure {
+        what: "full trace (upstream path + downstream devices + customers)".into(),
+        median_ns: ns,
+        samples: n,
+    });
 
     let points = query_points(grid, 20_000, seed ^ 1);
-    let (ns, n) = time_each(&points, |p| grid.spatial.nearest_segment(*p, 1e9).map_or(0, |h| h.item.segment as usize));
+    let (ns, n) = time_each(&points, |p| {
+        grid.spatial.nearest_segment(*p, 1e9).map_or(0, |h| h.item.segment as usize)
+    });
     out.push(Figure { what: "nearest line segment to a point".into(), median_ns: ns, samples: n });
-    let (ns, n) = time_each(&points, |p| grid.spatial.nearest_customer(*p, 1e9).map_or(0, |h| h.item.index()));
+    let (ns, n) = time_each(&points, |p| {
+        grid.spatial.nearest_customer(*p, 1e9).map_or(0, |h| h.item.index())
+    });
     out.push(Figure { what: "nearest customer to a point".into(), median_ns: ns, samples: n });
     let (ns, n) = time_each(&points[..2000.min(points.len())], |p| {
         grid.locate(*p, 300.0).customer.map_or(0, |c| c.item.index())
     });
-    out.push(Figure { what: "locate a map pin (customer + transformer + line + feeder)".into(), median_ns: ns, samples: n });
+    out.push(Figure {
+        what: "locate a map pin (customer + transformer + line + feeder)".into(),
+        median_ns: ns,
+        samples: n,
+    });
 
     // Garbled-address search on real customers.
     let mut rng = Rng::new(seed ^ 2);
@@ -109,7 +130,11 @@ pub fn grid_figures(grid: &Grid, seed: u64) -> Vec<Figure> {
         })
         .collect();
     let (ns, n) = time_each(&queries, |q| grid.find(q, 5).len());
-    out.push(Figure { what: "find a customer by a garbled address".into(), median_ns: ns, samples: n });
+    out.push(Figure {
+        what: "find a customer by a garbled address".into(),
+        median_ns: ns,
+        samples: n,
+    });
     let phones: Vec<String> = (0..2000.min(grid.model.customers.len()))
         .filter_map(|_| rng.pick(&grid.model.customers).phones.first().cloned())
         .collect();
@@ -120,7 +145,10 @@ pub fn grid_figures(grid: &Grid, seed: u64) -> Vec<Figure> {
     let mut topo = grid.topology.clone();
     let closed: Vec<SwitchId> = (0..grid.model.switches.len() as u32)
         .map(SwitchId)
-        .filter(|s| !topo.is_open(*s) && grid.topology.subtree_below(crate::model::ElementRef::Switch(*s)).is_some())
+        .filter(|s| {
+            !topo.is_open(*s)
+                && grid.topology.subtree_below(crate::model::ElementRef::Switch(*s)).is_some()
+        })
         .collect();
     if !closed.is_empty() {
         let picks: Vec<SwitchId> = (0..400).map(|_| *rng.pick(&closed)).collect();
@@ -131,7 +159,11 @@ pub fn grid_figures(grid: &Grid, seed: u64) -> Vec<Figure> {
             topo.set_switch(*s, false);
             samples.push(t.elapsed().as_nanos() as f64 / 2.0);
         }
-        out.push(Figure { what: "switch operation (re-derive touched feeders)".into(), median_ns: median_ns(samples), samples: picks.len() });
+        out.push(Figure {
+            what: "switch operation (re-derive touched feeders)".into(),
+            median_ns: median_ns(samples),
+            samples: picks.len(),
+        });
     }
     out
 }
@@ -161,7 +193,11 @@ pub fn embedded_load_figures(runs: usize) -> Result<Vec<Figure>, crate::grid::Gr
     }
     let total: Vec<f64> = parse.iter().zip(&build).map(|(a, b)| a + b).collect();
     let [topo, spatial, directory, _] = stages;
-    let fig = |what: &str, v: Vec<f64>| Figure { what: what.into(), median_ns: median_ns(v), samples: runs };
+    let fig = |what: &str, v: Vec<f64>| Figure {
+        what: what.into(),
+        median_ns: median_ns(v),
+        samples: runs,
+    };
     Ok(vec![
         fig("demo city: parse the embedded tables", parse),
         fig("demo city: build the topology (radial index)", topo),
@@ -191,10 +227,13 @@ pub fn peer_figures(grid: &Grid, devices: &[DeviceRef], points: &[LonLat]) -> Ve
     // Repeat small input sets so that the median rests on enough samples.
     let reps = (20_000 / devices.len().max(1)).clamp(1, 1000);
     let devs: Vec<DeviceRef> = devices.iter().copied().cycle().take(devices.len() * reps).collect();
-    let (ns_aff, n_aff) = time_each(&devs, |d| grid.topology.affected_customers(&grid.model, *d).customers.len());
+    let (ns_aff, n_aff) =
+        time_each(&devs, |d| grid.topology.affected_customers(&grid.model, *d).customers.len());
     let reps = (20_000 / points.len().max(1)).clamp(1, 1000);
     let pts: Vec<LonLat> = points.iter().copied().cycle().take(points.len() * reps).collect();
-    let (ns_near, n_near) = time_each(&pts, |p| grid.spatial.nearest_segment(*p, 1e9).map_or(0, |h| h.item.segment as usize));
+    let (ns_near, n_near) = time_each(&pts, |p| {
+        grid.spatial.nearest_segment(*p, 1e9).map_or(0, |h| h.item.segment as usize)
+    });
     vec![
         Figure { what: "affected_customers".into(), median_ns: ns_aff, samples: n_aff },
         Figure { what: "nearest_line".into(), median_ns: ns_near, samples: n_near },

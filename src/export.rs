@@ -24,7 +24,8 @@ fn round6(v: f64) -> f64 {
 fn write_layer(dir: &Path, name: &str, features: Vec<Value>) -> std::io::Result<usize> {
     let n = features.len();
     let fc = json!({"type": "FeatureCollection", "name": name, "features": features});
-    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{name}.geojson")))?);
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{name}.geojson")))?);
     serde_json::to_writer(&mut f, &fc)?;
     f.flush()?;
     Ok(n)
@@ -36,9 +37,8 @@ pub fn write_geojson(grid: &Grid, dir: &Path) -> std::io::Result<Vec<(&'static s
     std::fs::create_dir_all(dir)?;
     let m = &grid.model;
     let topo = &grid.topology;
-    let feeder_name = |b: crate::model::BusId| {
-        topo.feeder_of(b).map(|f| m.feeders[f.index()].name.clone())
-    };
+    let feeder_name =
+        |b: crate::model::BusId| topo.feeder_of(b).map(|f| m.feeders[f.index()].name.clone());
     let mut counts = Vec::new();
 
     let subs = m

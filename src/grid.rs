@@ -172,7 +172,10 @@ impl Grid {
             many => {
                 return Err(GridError::AmbiguousDevice {
                     name: name.to_string(),
-                    candidates: many.iter().map(|d| self.model.device_name(*d).to_string()).collect(),
+                    candidates: many
+                        .iter()
+                        .map(|d| self.model.device_name(*d).to_string())
+                        .collect(),
                 })
             }
         }
@@ -231,7 +234,8 @@ impl Grid {
             if self.topology.subtree_below(el).is_some() {
                 upstream.push(el);
                 if let Some(e) = self.topology.network().edge_of(el) {
-                    upstream_switches.extend(self.topology.network().edges[e as usize].gates.iter().flatten());
+                    upstream_switches
+                        .extend(self.topology.network().edges[e as usize].gates.iter().flatten());
                 }
             }
         }
@@ -309,7 +313,10 @@ impl NameTable {
         NameTable { full, bare }
     }
 
-    fn candidates<'a>(table: &'a [(u64, DeviceRef)], key: &str) -> impl Iterator<Item = DeviceRef> + 'a {
+    fn candidates<'a>(
+        table: &'a [(u64, DeviceRef)],
+        key: &str,
+    ) -> impl Iterator<Item = DeviceRef> + 'a {
         let h = hash_lower(key);
         let start = table.partition_point(|(x, _)| *x < h);
         table[start..].iter().take_while(move |(x, _)| *x == h).map(|(_, d)| *d)
@@ -326,7 +333,9 @@ impl NameTable {
     /// Devices whose id without its class is `key` (lower case).
     fn bare(&self, model: &GridModel, key: &str) -> Vec<DeviceRef> {
         let mut out: Vec<DeviceRef> = Self::candidates(&self.bare, key)
-            .filter(|d| model.device_name(*d).split_once('.').is_some_and(|(_, b)| lower_eq(b, key)))
+            .filter(|d| {
+                model.device_name(*d).split_once('.').is_some_and(|(_, b)| lower_eq(b, key))
+            })
             .collect();
         out.sort();
         out.dedup();
@@ -346,10 +355,8 @@ pub fn load_path(path: &Path) -> Result<GridModel, GridError> {
         let dir = path.parent().unwrap_or(Path::new("."));
         return Ok(crate::model::tables::read_dir(dir)?);
     }
-    let is_dss = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("dss"));
+    let is_dss =
+        path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("dss"));
     if is_dss || !path.exists() {
         return Ok(crate::import::import_opendss(path, &crate::import::OpenDssOptions::default())?);
     }

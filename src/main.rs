@@ -53,8 +53,16 @@ enum Command {
     },
     /// Element counts of the model.
     Info,
-    /// Loops and de-energised islands in the normal switch state (exit 2 when any).
-    Check,
+    /// Loops and de-energised islands (exit 2 when any), in the normal switch state or after
+    /// the given switching.
+    Check {
+        /// Open these switches first.
+        #[arg(long, value_name = "SWITCH")]
+        open: Vec<String>,
+        /// Close these switches first.
+        #[arg(long, value_name = "SWITCH")]
+        close: Vec<String>,
+    },
     /// What is at a point: nearest customer, transformer, line and its feeder.
     Locate {
         /// Longitude, degrees east.
@@ -200,7 +208,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return gridcare_app(&cli);
     };
     match command {
-        Command::Import { format: ImportFormat::Opendss { file, out, extra, lon, lat, metres_per_unit, extent_m } } => {
+        Command::Import {
+            format: ImportFormat::Opendss { file, out, extra, lon, lat, metres_per_unit, extent_m },
+        } => {
             let options = gridcare::import::OpenDssOptions {
                 anchor: gridcare::import::GeoAnchor {
                     centre: LonLat::new(lon, lat),
@@ -230,8 +240,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_counts(&counts);
             }
         }
-        Command::Check => {
-            let grid = load(&cli.model)?;
+        Command::Check { open, close } => {
+            let mut grid = load(&cli.model)?;
+            apply_switching(&mut grid, &open, &close)?;
             let report = grid.topology.report();
             let m = &grid.model;
             let bad = !report.loops.is_empty() || report.islands.iter().any(|i| i.customers > 0);
@@ -245,18 +256,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     m.customers.len()
                 );
                 for l in &report.loops {
-                    let other = l.other_feeder.map(|f| format!(" with {}", m.feeders[f.index()].name)).unwrap_or_default();
+                    let other = l
+                        .other_feeder
+                        .map(|f| format!(" with {}", m.feeders[f.index()].name))
+                        .unwrap_or_default();
+                    let ties: Vec<&str> =
+                        l.closed_ties.iter().map(|s| m.switches[s.index()].name.as_str()).collect();
                     println!(
-                        "LOOP: {} closes a loop on {}{}",
-                        m.device_name(DeviceRef::Element(l.element)),
+                        "LOOP: {} parallels {}{} (met at {}){}",
+                        if ties.is_empty() {
+                            "a closed path".to_string()
+                        } else {
+                            format!("closed tie {}", ties.join(", "))
+                        },
                         m.feeders[l.feeder.index()].name,
-                        other
+                        other,
+                        m.device_name(DeviceRef::Element(l.element)),
+                        if ties.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; open {} to make it radial again", ties.join(" or "))
+                        }
                     );
                 }
                 for i in &report.islands {
                     println!(
                         "ISLAND: {} buses, {} customers without supply (e.g. bus {})",
-                        i.buses, i.customers, m.buses[i.example_bus.index()].name
+                        i.buses,
+                        i.customers,
+                        m.buses[i.example_bus.index()].name
                     );
                 }
                 if !bad {
@@ -285,36 +313,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 match loc.customer {
                     Some(c) => {
                         let cu = &m.customers[c.item.index()];
-                        println!("customer     {} {} {} ({:.0} m)", cu.account_no, cu.display_name, cu.address.full(), c.dist_m);
+                        println!(
+                            "customer     {} {} {} ({:.0} m)",
+                            cu.account_no,
+                            cu.display_name,
+                            cu.address.full(),
+                            c.dist_m
+                        );
                     }
                     None => println!("customer     none within {radius_m} m"),
                 }
                 match loc.transformer {
-                    Some(t) => println!("transformer  {} {} ({:.0} m)", m.transformers[t.item.index()].name, m.transformers[t.item.index()].display_name, t.dist_m),
+                    Some(t) => println!(
+                        "transformer  {} {} ({:.0} m)",
+                        m.transformers[t.item.index()].name,
+                        m.transformers[t.item.index()].display_name,
+                        t.dist_m
+                    ),
                     None => println!("transformer  none within {radius_m} m"),
                 }
                 match loc.line {
-                    Some(l) => println!("line         {} ({:.0} m)", m.device_name(DeviceRef::Element(l.item.element)), l.dist_m),
+                    Some(l) => println!(
+                        "line         {} ({:.0} m)",
+                        m.device_name(DeviceRef::Element(l.item.element)),
+                        l.dist_m
+                    ),
                     None => println!("line         none within {radius_m} m"),
                 }
                 match loc.feeder {
-                    Some(f) => println!("feeder       {} {}", m.feeders[f.index()].name, m.feeders[f.index()].display_name),
+                    Some(f) => println!(
+                        "feeder       {} {}",
+                        m.feeders[f.index()].name,
+                        m.feeders[f.index()].display_name
+                    ),
                     None => println!("feeder       none"),
                 }
             }
         }
         Command::Trace { device, open, close, limit } => {
             let mut grid = load(&cli.model)?;
-            for (names, state) in [(&open, true), (&close, false)] {
-                for name in names {
-                    match grid.resolve(name)? {
-                        DeviceRef::Element(ElementRef::Switch(s)) => {
-                            grid.topology.set_switch(s, state);
-                        }
-                        other => bail!("`{name}` is {}, not a switch", kind_word(other)),
-                    }
-                }
-            }
+            apply_switching(&mut grid, &open, &close)?;
             let d = grid.resolve(&device)?;
             let t = grid.trace(d);
             let m = &grid.model;
@@ -336,23 +374,64 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 println!("device     {}", name(t.device));
                 match t.feeder {
-                    Some(f) => println!("feeder     {} {}", m.feeders[f.index()].name, m.feeders[f.index()].display_name),
+                    Some(f) => println!(
+                        "feeder     {} {}",
+                        m.feeders[f.index()].name,
+                        m.feeders[f.index()].display_name
+                    ),
                     None => println!("feeder     none: the device is not energised"),
                 }
-                let up: Vec<String> = t.upstream_switches.iter().map(|s| m.switches[s.index()].name.clone()).collect();
-                println!("upstream   {} elements; switches from the source: {}", t.upstream.len(), if up.is_empty() { "-".into() } else { up.join(" → ") });
-                let down: Vec<String> = t.downstream_switches.iter().map(|s| m.switches[s.index()].name.clone()).collect();
-                println!("downstream {} elements, {} switches{}", t.downstream.len(), down.len(), if down.is_empty() { String::new() } else { format!(": {}", down.iter().take(limit).cloned().collect::<Vec<_>>().join(", ")) });
-                println!("if opened  {} customers lose supply{}", t.affected_customers.len(), if t.checked_loops { " (checked around a closed loop)" } else { "" });
+                let up: Vec<String> = t
+                    .upstream_switches
+                    .iter()
+                    .map(|s| m.switches[s.index()].name.clone())
+                    .collect();
+                println!(
+                    "upstream   {} elements; switches from the source: {}",
+                    t.upstream.len(),
+                    if up.is_empty() { "-".into() } else { up.join(" → ") }
+                );
+                let down: Vec<String> = t
+                    .downstream_switches
+                    .iter()
+                    .map(|s| m.switches[s.index()].name.clone())
+                    .collect();
+                println!(
+                    "downstream {} elements, {} switches{}",
+                    t.downstream.len(),
+                    down.len(),
+                    if down.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            ": {}",
+                            down.iter().take(limit).cloned().collect::<Vec<_>>().join(", ")
+                        )
+                    }
+                );
+                println!(
+                    "if opened  {} customers lose supply{}",
+                    t.affected_customers.len(),
+                    if t.checked_loops { " (checked around a closed loop)" } else { "" }
+                );
                 for c in t.affected_customers.iter().take(limit) {
                     let cu = &m.customers[c.index()];
                     println!("  {}  {}  {}", cu.name, cu.account_no, cu.address.full());
                 }
                 if t.affected_customers.len() > limit {
-                    println!("  … {} more (--limit, or --json for all)", t.affected_customers.len() - limit);
+                    println!(
+                        "  … {} more (--limit, or --json for all)",
+                        t.affected_customers.len() - limit
+                    );
                 }
                 for l in &report.loops {
-                    println!("warning: {} closes a loop", name(DeviceRef::Element(l.element)));
+                    let ties: Vec<&str> =
+                        l.closed_ties.iter().map(|s| m.switches[s.index()].name.as_str()).collect();
+                    println!(
+                        "warning: a loop is closed (met at {}; closed ties: {})",
+                        name(DeviceRef::Element(l.element)),
+                        if ties.is_empty() { "-".into() } else { ties.join(", ") }
+                    );
                 }
             }
         }
@@ -385,7 +464,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         r["score"].as_f64().unwrap_or(0.0),
                         r["account_no"].as_str().unwrap_or(""),
                         r["name"].as_str().unwrap_or(""),
-                        r["phones"].as_array().and_then(|p| p.first()).and_then(|p| p.as_str()).unwrap_or("-"),
+                        r["phones"]
+                            .as_array()
+                            .and_then(|p| p.first())
+                            .and_then(|p| p.as_str())
+                            .unwrap_or("-"),
                         r["address"].as_str().unwrap_or(""),
                         r["feeder"].as_str().unwrap_or("-"),
                         r["transformer"].as_str().unwrap_or("-"),
@@ -395,9 +478,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Export { format: ExportFormat::Geojson { out } } => {
             let grid = load(&cli.model)?;
-            let counts = gridcare::export::write_geojson(&grid, &out).with_context(|| format!("writing {}", out.display()))?;
+            let counts = gridcare::export::write_geojson(&grid, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
             if json {
-                print_json(&json!({"out": out, "layers": counts.iter().map(|(n, c)| json!({"layer": n, "features": c})).collect::<Vec<_>>()}))?;
+                print_json(
+                    &json!({"out": out, "layers": counts.iter().map(|(n, c)| json!({"layer": n, "features": c})).collect::<Vec<_>>()}),
+                )?;
             } else {
                 for (n, c) in counts {
                     println!("{}  {c} features", out.join(format!("{n}.geojson")).display());
@@ -410,18 +496,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let params = gridcare::citygen::CityParams { customers, seed };
             let t = std::time::Instant::now();
-            gridcare::citygen::write_city(&params, &out).with_context(|| format!("writing {}", out.display()))?;
+            gridcare::citygen::write_city(&params, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
             if json {
-                print_json(&json!({"out": out, "customers": customers, "seed": seed, "seconds": t.elapsed().as_secs_f64()}))?;
+                print_json(
+                    &json!({"out": out, "customers": customers, "seed": seed, "seconds": t.elapsed().as_secs_f64()}),
+                )?;
             } else {
-                println!("wrote a city of {customers} customers (seed {seed}) to {} in {:.1} s", out.display(), t.elapsed().as_secs_f64());
+                println!(
+                    "wrote a city of {customers} customers (seed {seed}) to {} in {:.1} s",
+                    out.display(),
+                    t.elapsed().as_secs_f64()
+                );
             }
         }
         Command::Bench { queries: Some(file), .. } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let q: PeerQueries = serde_json::from_str(&text).with_context(|| format!("{}: not a queries file", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let q: PeerQueries = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a queries file", file.display()))?;
             let grid = load(&cli.model)?;
-            let devices = q.devices.iter().map(|n| grid.resolve(n)).collect::<Result<Vec<_>, _>>()?;
+            let devices =
+                q.devices.iter().map(|n| grid.resolve(n)).collect::<Result<Vec<_>, _>>()?;
             let points: Vec<LonLat> = q.points.iter().map(|p| LonLat::new(p[0], p[1])).collect();
             let figures = gridcare::bench::peer_figures(&grid, &devices, &points);
             print_json(&json!({"figures": figures}))?;
@@ -438,10 +534,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             drop(grid);
             if let Some(n) = customers {
-                let model = gridcare::citygen::generate_city(&gridcare::citygen::CityParams { customers: n, seed: gridcare::citygen::CityParams::default().seed });
+                let model = gridcare::citygen::generate_city(&gridcare::citygen::CityParams {
+                    customers: n,
+                    seed: gridcare::citygen::CityParams::default().seed,
+                });
                 let grid = Grid::from_model(model);
                 for f in gridcare::bench::grid_figures(&grid, seed) {
-                    figures.push(gridcare::bench::Figure { what: format!("city of {n} customers: {}", f.what), ..f });
+                    figures.push(gridcare::bench::Figure {
+                        what: format!("city of {n} customers: {}", f.what),
+                        ..f
+                    });
                 }
             }
             if json {
@@ -449,7 +551,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 println!("{:<90} {:>12} {:>8}", "measure", "median", "samples");
                 for f in &figures {
-                    println!("{:<90} {:>12} {:>8}", f.what, gridcare::bench::human_ns(f.median_ns), f.samples);
+                    println!(
+                        "{:<90} {:>12} {:>8}",
+                        f.what,
+                        gridcare::bench::human_ns(f.median_ns),
+                        f.samples
+                    );
                 }
             }
         }
@@ -464,6 +571,21 @@ struct PeerQueries {
     devices: Vec<String>,
     #[serde(default)]
     points: Vec<[f64; 2]>,
+}
+
+/// Opens and closes switches named by the user, in that order.
+fn apply_switching(grid: &mut Grid, open: &[String], close: &[String]) -> Result<()> {
+    for (names, state) in [(open, true), (close, false)] {
+        for name in names {
+            match grid.resolve(name)? {
+                DeviceRef::Element(ElementRef::Switch(s)) => {
+                    grid.topology.set_switch(s, state);
+                }
+                other => bail!("`{name}` is {}, not a switch", kind_word(other)),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn kind_word(d: DeviceRef) -> &'static str {
@@ -484,8 +606,14 @@ fn print_counts(c: &gridcare::model::ModelCounts) {
     println!("feeders                    {}", c.feeders);
     println!("buses                      {}", c.buses);
     println!("line sections (MV)         {}", c.lines);
-    println!("switches                   {} ({} normally open, {} protective)", c.switches, c.switches_normally_open, c.protective_devices);
-    println!("transformers               {} ({} distribution)", c.transformers, c.distribution_transformers);
+    println!(
+        "switches                   {} ({} normally open, {} protective)",
+        c.switches, c.switches_normally_open, c.protective_devices
+    );
+    println!(
+        "transformers               {} ({} distribution)",
+        c.transformers, c.distribution_transformers
+    );
     println!("LV lines                   {}", c.lv_lines);
     println!("customers                  {}", c.customers);
 }

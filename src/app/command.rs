@@ -5,9 +5,9 @@ use crate::model::{CustomerId, DeviceRef, ElementRef, LonLat};
 
 use super::i18n::Lang;
 use super::layers::{transformers, LayerId, IN_BOX_MIN_ZOOM};
-use super::session::{device_position, rebuild_overlay, Fly, Selection, WhatIf};
+use super::session::{rebuild_overlay, Fly, Selection, WhatIf};
 use super::state::TileConfig;
-use super::view::world_of;
+use super::view::{world_of, MapView};
 use super::GridCareApp;
 
 /// How far a map click looks for a device, in screen points.
@@ -124,7 +124,7 @@ impl GridCareApp {
                 let Some(grid) = self.res.grid.as_ref() else { return };
                 let snap = &self.res.snapshot;
                 let s = &mut self.session;
-                let mut fly: Option<(LonLat, f64)> = None;
+                let mut fit_path = false;
                 match cmd {
                     Command::Search { query, pick_best } => {
                         let query = query.trim().to_string();
@@ -135,13 +135,13 @@ impl GridCareApp {
                             let id = best.customer;
                             s.selection = Selection::Customer { id, card: grid.customer_card(id) };
                             s.what_if = None;
-                            fly = device_position(grid, DeviceRef::Customer(id)).map(|p| (p, 17.0));
+                            fit_path = true;
                         }
                     }
                     Command::PickCustomer(id) => {
                         s.selection = Selection::Customer { id, card: grid.customer_card(id) };
                         s.what_if = None;
-                        fly = device_position(grid, DeviceRef::Customer(id)).map(|p| (p, 17.0));
+                        fit_path = true;
                     }
                     Command::SelectDevice(DeviceRef::Customer(id)) => {
                         s.selection = Selection::Customer { id, card: grid.customer_card(id) };
@@ -189,12 +189,34 @@ impl GridCareApp {
                     _ => {}
                 }
                 rebuild_overlay(s, grid, snap, lang);
-                if let Some((at, zoom)) = fly {
-                    self.fly_to(at, zoom, ctx);
+                if fit_path {
+                    if let Some((at, zoom)) = self.path_view() {
+                        self.fly_to(at, zoom, ctx);
+                    }
                 }
             }
         }
         ctx.request_repaint();
+    }
+
+    /// Centre and zoom that show the whole highlighted supply path (at most zoom 17).
+    fn path_view(&self) -> Option<(LonLat, f64)> {
+        let path = self.session.overlay.path.as_ref()?;
+        let pts =
+            path.routes.iter().flatten().chain(path.customer.iter()).chain(path.substation.iter());
+        let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for p in pts {
+            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        }
+        if lo[0] > hi[0] {
+            return None;
+        }
+        let (a, b) = (super::view::lonlat_of(lo), super::view::lonlat_of(hi));
+        let (min, max) = (LonLat::new(a.lon, b.lat), LonLat::new(b.lon, a.lat));
+        let view = MapView { rect: self.res.map_rect, centre: lo, zoom: 12.0 };
+        let zoom = view.zoom_to_fit(min, max, 60.0).min(17.0);
+        Some((super::view::lonlat_of([(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0]), zoom))
     }
 
     /// Starts a flight to `at` (instant when animations are off, as in tests).

@@ -35,56 +35,60 @@ pub struct MapInput<'a, 's> {
 }
 
 /// The map.
-pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) {
+pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) -> egui::Rect {
     let MapInput { memory, tiles, basemap, scene, layers: on, lang, notices, pin_mode, wall } =
         input;
-    egui::CentralPanel::no_frame().show(ui, |ui| {
-        let slot = ui.painter().add(Shape::Noop);
-        let tile_status = tiles.as_ref().map(|t| (t.status(), t.attribution().to_string()));
-        let home = memory.detached().unwrap_or(walkers::lon_lat(113.12, 23.02));
-        let tiles_dyn: Option<&mut dyn Tiles> = tiles.map(|t| t as &mut dyn Tiles);
-        let mut map =
-            Map::new(tiles_dyn, memory, home).zoom_with_ctrl(false).double_click_to_zoom(true);
-        let tiles_ok = matches!(tile_status, Some((TileStatus::Ok, _)));
-        if on.basemap || matches!(tile_status, Some((TileStatus::Failing(_), _))) {
-            map = map.with_plugin(BasemapPlugin { basemap, slot, lang, labels: !tiles_ok });
-        }
-        let builders: [(bool, layers::BuildFn); 8] = [
-            (on.customers, layers::customers::build),
-            (on.feeders, layers::feeders::build),
-            (on.transformers, layers::transformers::build),
-            (on.switches, layers::switches::build),
-            (true, layers::highlight::build),
-            (on.outage_areas, layers::areas::build),
-            (on.substations, layers::substations::build),
-            (on.repair_pins, layers::field::build_pins),
-        ];
-        for (enabled, build) in builders {
-            if enabled {
-                map = map.with_plugin(LayerPlugin::new(scene, build));
+    egui::CentralPanel::no_frame()
+        .show(ui, |ui| {
+            let slot = ui.painter().add(Shape::Noop);
+            let tile_status = tiles.as_ref().map(|t| (t.status(), t.attribution().to_string()));
+            let home = memory.detached().unwrap_or(walkers::lon_lat(113.12, 23.02));
+            let tiles_dyn: Option<&mut dyn Tiles> = tiles.map(|t| t as &mut dyn Tiles);
+            let mut map =
+                Map::new(tiles_dyn, memory, home).zoom_with_ctrl(false).double_click_to_zoom(true);
+            let tiles_ok = matches!(tile_status, Some((TileStatus::Ok, _)));
+            if on.basemap || matches!(tile_status, Some((TileStatus::Failing(_), _))) {
+                map = map.with_plugin(BasemapPlugin { basemap, slot, lang, labels: !tiles_ok });
             }
-        }
-        if on.crews {
-            map = map.with_plugin(LayerPlugin::new(scene, layers::field::build_crews));
-        }
-        map.show(ui, |ui, response, projector, memory| {
-            if response.clicked() {
-                if let Some(pos) = response.interact_pointer_pos() {
-                    let p = projector.unproject(pos.to_vec2());
-                    let view = view_of(projector);
-                    out.push(Command::MapClicked {
-                        at: LonLat::new(p.x(), p.y()),
-                        metres_per_point: view.metres_per_point(),
-                        zoom: memory.zoom(),
-                    });
+            let builders: [(bool, layers::BuildFn); 8] = [
+                (on.customers, layers::customers::build),
+                (on.feeders, layers::feeders::build),
+                (on.transformers, layers::transformers::build),
+                (on.switches, layers::switches::build),
+                (true, layers::highlight::build),
+                (on.outage_areas, layers::areas::build),
+                (on.substations, layers::substations::build),
+                (on.repair_pins, layers::field::build_pins),
+            ];
+            for (enabled, build) in builders {
+                if enabled {
+                    map = map.with_plugin(LayerPlugin::new(scene, build));
                 }
             }
-            if pin_mode && response.hovered() {
-                ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+            if on.crews {
+                map = map.with_plugin(LayerPlugin::new(scene, layers::field::build_crews));
             }
-            overlays_ui(ui, response.rect, tile_status.as_ref(), notices, lang, wall, out);
-        });
-    });
+            map.show(ui, |ui, response, projector, memory| {
+                if response.clicked() {
+                    if let Some(pos) = response.interact_pointer_pos() {
+                        let p = projector.unproject(pos.to_vec2());
+                        let view = view_of(projector);
+                        out.push(Command::MapClicked {
+                            at: LonLat::new(p.x(), p.y()),
+                            metres_per_point: view.metres_per_point(),
+                            zoom: memory.zoom(),
+                        });
+                    }
+                }
+                if pin_mode && response.hovered() {
+                    ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+                }
+                overlays_ui(ui, response.rect, tile_status.as_ref(), notices, lang, wall, out);
+            })
+            .response
+            .rect
+        })
+        .inner
 }
 
 fn overlays_ui(

@@ -66,6 +66,8 @@ pub struct Resources {
     basemap: layers::basemap::Basemap,
     tiles: Option<tiles::TileLayer>,
     memory: walkers::MapMemory,
+    /// Where the map was on the screen last frame.
+    map_rect: egui::Rect,
     data_dir: PathBuf,
     /// Whether the saved state was restored (else the view fits the model once loaded).
     restored: bool,
@@ -135,6 +137,7 @@ impl GridCareApp {
             basemap: layers::basemap::Basemap::load(),
             tiles: None,
             memory,
+            map_rect: egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1000.0, 760.0)),
             restored: loaded.restored,
             saved: Some(state.clone()),
             last_save_s: 0.0,
@@ -289,7 +292,7 @@ impl GridCareApp {
         }
         let scene = Scene::new(grid, &self.res.snapshot, &self.session.overlay, self.session.wall);
         let tiles = if self.state.layers.tiles { self.res.tiles.as_mut() } else { None };
-        mapview::map_ui(
+        self.res.map_rect = mapview::map_ui(
             ui,
             mapview::MapInput {
                 memory: &mut self.res.memory,

@@ -59,6 +59,9 @@ pub struct LoopReport {
     pub feeder: FeederId,
     /// The feeder on its other end when the loop joins two feeders (a parallel).
     pub other_feeder: Option<FeederId>,
+    /// Normally-open switches (ties) closed now on the loop: the likely cause, and what to
+    /// open to make the network radial again.
+    pub closed_ties: Vec<SwitchId>,
 }
 
 /// A set of buses connected to each other but to no source.
@@ -349,10 +352,28 @@ impl Topology {
                 } else {
                     None
                 };
+                let mut closed_ties: Vec<SwitchId> = Vec::new();
+                let mut on_loop = vec![e];
+                for end in [edge.a, edge.b] {
+                    let mut at = end;
+                    while let Some(up) = self.parent_edge(at) {
+                        on_loop.push(up);
+                        at = self.net.edges[up as usize].other(at);
+                    }
+                }
+                for x in on_loop {
+                    for s in self.net.edges[x as usize].gates.iter().flatten() {
+                        let tie_closed = self.normally_open[s.index()] && !self.open[s.index()];
+                        if tie_closed && !closed_ties.contains(s) {
+                            closed_ties.push(*s);
+                        }
+                    }
+                }
                 loops.push(LoopReport {
                     element: edge.element,
                     feeder: FeederId(f as u32),
                     other_feeder: other,
+                    closed_ties,
                 });
             }
         }

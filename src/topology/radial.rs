@@ -30,6 +30,8 @@ pub struct Topology {
     pub(crate) net: Network,
     /// Current state of every switch: true = open.
     pub(crate) open: Vec<bool>,
+    /// Normal state of every switch (ties are normally open).
+    pub(crate) normally_open: Vec<bool>,
     pub(crate) feeder_source: Vec<BusId>,
     pub(crate) bus_feeder: Vec<u32>,
     pub(crate) bus_pre: Vec<u32>,
@@ -51,7 +53,7 @@ impl Topology {
     pub fn new(model: &GridModel) -> Topology {
         let net = Network::build(model);
         let n = net.bus_count();
-        let open = model.switches.iter().map(|s| s.normally_open).collect();
+        let open: Vec<bool> = model.switches.iter().map(|s| s.normally_open).collect();
         let mut count = vec![0u32; n + 1];
         for c in &model.customers {
             count[c.bus.index()] += 1;
@@ -68,6 +70,7 @@ impl Topology {
         }
         let mut topo = Topology {
             net,
+            normally_open: open.clone(),
             open,
             feeder_source: model.feeders.iter().map(|f| f.source_bus).collect(),
             bus_feeder: vec![NONE; n],

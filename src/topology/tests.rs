@@ -223,6 +223,7 @@ fn closing_a_tie_between_live_feeders_is_reported_as_a_loop_and_answers_stay_tru
     let report = topo.report();
     assert_eq!(report.loops.len(), 1, "{report:?}");
     assert!(report.loops[0].other_feeder.is_some());
+    assert_eq!(report.loops[0].closed_ties, vec![t.tie], "the report names the tie to open");
     // With the loop closed, opening the sectionaliser loses nobody: zm02 still feeds a3/a4.
     let a = topo.affected_customers(&t.m, DeviceRef::Element(ElementRef::Switch(t.sect)));
     assert!(a.customers.is_empty(), "{:?}", a.customers);

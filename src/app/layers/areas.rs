@@ -39,8 +39,8 @@ pub fn build(view: &MapView, scene: &Scene) -> LayerShapes {
             out.labels.push(Label {
                 pos: centre,
                 text: a.caption.clone(),
-                size: if scene.large { 22.0 } else { 15.0 },
-                colour: line,
+                size: if scene.large { 24.0 } else { 17.0 },
+                colour: Color32::from_rgb(line.r() / 2, line.g() / 2, line.b() / 2),
             });
         }
     }
