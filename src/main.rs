@@ -262,21 +262,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .unwrap_or_default();
                     let ties: Vec<&str> =
                         l.closed_ties.iter().map(|s| m.switches[s.index()].name.as_str()).collect();
+                    let at = m.device_name(DeviceRef::Element(l.element));
+                    let feeder = &m.feeders[l.feeder.index()].name;
+                    if ties.is_empty() {
+                        println!("LOOP: a mesh on {feeder}{other}, closed at {at}");
+                    } else {
+                        println!(
+                            "LOOP: closed tie {} parallels {feeder}{other} (met at {at}); open {} to make it radial again",
+                            ties.join(", "),
+                            ties.join(" or ")
+                        );
+                    }
+                }
+                if !report.parallel_units.is_empty() {
+                    let names: Vec<&str> = report
+                        .parallel_units
+                        .iter()
+                        .take(4)
+                        .map(|e| m.device_name(DeviceRef::Element(*e)))
+                        .collect();
                     println!(
-                        "LOOP: {} parallels {}{} (met at {}){}",
-                        if ties.is_empty() {
-                            "a closed path".to_string()
-                        } else {
-                            format!("closed tie {}", ties.join(", "))
-                        },
-                        m.feeders[l.feeder.index()].name,
-                        other,
-                        m.device_name(DeviceRef::Element(l.element)),
-                        if ties.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; open {} to make it radial again", ties.join(" or "))
-                        }
+                        "note: {} elements run beside another between the same two buses (per-phase units: {}{}); each pair counts as one branch",
+                        report.parallel_units.len(),
+                        names.join(", "),
+                        if report.parallel_units.len() > 4 { ", …" } else { "" }
                     );
                 }
                 for i in &report.islands {

@@ -254,4 +254,57 @@ mod app {
         assert!(!back.state.layers.transformers);
         assert_eq!(back.state.lang, Lang::Zh);
     }
+
+    #[test]
+    fn a_failing_tile_source_falls_back_to_the_basemap_with_a_notice() {
+        let options = AppOptions {
+            data_dir: Some(temp_dir("tiles")),
+            lang: Some(Lang::En),
+            tiles: Some(gridcare::app::TileConfig::Dir {
+                path: "/nonexistent/tiles".into(),
+                attribution: String::new(),
+            }),
+            ..AppOptions::default()
+        };
+        let app = GridCareApp::new(&egui::Context::default(), small_city(), options);
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1500.0, 950.0))
+            .with_max_steps(40)
+            .with_context_setup(gridcare::app::install_fonts)
+            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
+        h.run();
+        assert!(h.query_all_by_label_contains("Tile source unavailable").next().is_some());
+        // a source given on the command line is not saved as the configured one
+        assert_eq!(h.state().state().tiles, gridcare::app::TileConfig::None);
+    }
+
+    #[test]
+    fn customers_are_density_cells_when_zoomed_out_and_points_from_the_index_when_in() {
+        use gridcare::app::layers::customers;
+        use gridcare::app::{MapSnapshot, MapView, Overlay, Scene};
+        let grid = small_city();
+        let snap = MapSnapshot::build(&grid);
+        let overlay = Overlay::default();
+        let scene = Scene::new(&grid, &snap, &overlay, false);
+        let rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1200.0, 800.0));
+        let at = grid.model.customers[100].pos;
+        let count = |zoom: f64| -> usize {
+            let view = MapView::new(rect, at, zoom);
+            customers::build(&view, &scene)
+                .shapes
+                .iter()
+                .map(|s| match s {
+                    egui::Shape::Mesh(m) => m.vertices.len(),
+                    _ => 0,
+                })
+                .sum()
+        };
+        let (out, inside) = (count(11.0), count(17.0));
+        assert!(out > 0 && inside > 0);
+        let view = MapView::new(rect, at, 17.0);
+        let in_view = scene.in_view(&view).customers.len();
+        assert!(in_view > 0);
+        // a point is one or two quads (4 or 8 vertices)
+        assert!(inside >= 4 * in_view && inside <= 8 * in_view, "{inside} for {in_view}");
+    }
 }

@@ -82,8 +82,11 @@ pub struct TopologyReport {
     pub energised_buses: usize,
     /// Energised customers.
     pub energised_customers: usize,
-    /// Closed devices that close a loop.
+    /// Closed devices that close a loop (a mesh, or a parallel between feeders).
     pub loops: Vec<LoopReport>,
+    /// Elements in parallel with another element between the same two buses (single-phase
+    /// regulator banks, per-phase capacitor leads): one branch at bus level, not a mesh.
+    pub parallel_units: Vec<ElementRef>,
     /// De-energised islands, largest first.
     pub islands: Vec<Island>,
 }
@@ -335,9 +338,19 @@ impl Topology {
             .collect()
     }
 
+    /// Whether a loop-closing edge runs beside the tree edge between the same two buses.
+    fn is_parallel_unit(&self, e: EdgeIdx) -> bool {
+        let edge = &self.net.edges[e as usize];
+        [(edge.a, edge.b), (edge.b, edge.a)].iter().any(|&(child, parent)| {
+            self.parent_edge(child)
+                .is_some_and(|p| p != e && self.net.edges[p as usize].other(child) == parent)
+        })
+    }
+
     /// Loops and de-energised islands in the current state.
     pub fn report(&self) -> TopologyReport {
         let mut loops = Vec::new();
+        let mut parallel_units = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (f, t) in self.trees.iter().enumerate() {
             for &e in &t.loop_edges {
@@ -345,6 +358,10 @@ impl Topology {
                     continue;
                 }
                 let edge = &self.net.edges[e as usize];
+                if self.is_parallel_unit(e) {
+                    parallel_units.push(edge.element);
+                    continue;
+                }
                 let fa = self.bus_feeder[edge.a.index()];
                 let fb = self.bus_feeder[edge.b.index()];
                 let other = if fa != fb {
@@ -409,6 +426,6 @@ impl Topology {
         }
         let mut islands: Vec<Island> = groups.into_values().collect();
         islands.sort_by(|a, b| b.buses.cmp(&a.buses).then(a.example_bus.cmp(&b.example_bus)));
-        TopologyReport { energised_buses, energised_customers, loops, islands }
+        TopologyReport { energised_buses, energised_customers, loops, parallel_units, islands }
     }
 }

@@ -375,3 +375,24 @@ fn downstream_devices_of_the_sectionaliser_include_the_tie() {
     );
     assert!(!below_breaker.contains(&t.breaker1));
 }
+
+#[test]
+fn a_per_phase_bank_is_a_parallel_unit_not_a_mesh() {
+    // Three single-phase regulators between the same two buses, as in the IEEE 8500 feeder.
+    let mut b = Builder::new();
+    let (_, src) = b.feeder("reg");
+    let lo = b.bus("reg-lo");
+    for _ in 0..3 {
+        b.transformer(src, lo);
+    }
+    let c = b.customer(lo);
+    let topo = Topology::new(&b.m);
+    let r = topo.report();
+    assert!(r.loops.is_empty(), "{r:?}");
+    assert_eq!(r.parallel_units.len(), 2);
+    // Opening one unit of the bank loses nobody; the answer was checked around the loop.
+    let a = topo
+        .affected_customers(&b.m, DeviceRef::Element(ElementRef::Transformer(TransformerId(0))));
+    assert!(a.customers.is_empty() && a.checked_loops, "{a:?}");
+    assert!(topo.is_energised(b.m.customers[c.index()].bus));
+}
