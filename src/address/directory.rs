@@ -46,7 +46,8 @@ pub struct CustomerMatch {
 #[derive(Debug)]
 pub struct CustomerDirectory {
     /// Phone key (see [`phone_key`]) → customers.
-    phones: HashMap<String, Vec<CustomerId>>,
+    /// (packed phone key, customer), sorted: one allocation for every phone of the area.
+    phones: Vec<(u64, CustomerId)>,
     /// (account number, customer), sorted by account number.
     accounts: Vec<(String, CustomerId)>,
     /// The lengths account numbers have.
@@ -87,6 +88,16 @@ pub(crate) fn phone_key(phone: &str) -> String {
     }
 }
 
+/// A phone key of up to 17 digits packed into a `u64` (length in the top bits, so that
+/// leading zeros count); `None` for an empty or longer key.
+fn pack_phone_key(key: &str) -> Option<u64> {
+    if key.is_empty() || key.len() > 17 || !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value = key.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+    Some(((key.len() as u64) << 57) | value)
+}
+
 /// Whether a phone key is a mobile (11 digits from 1) or a local landline (7–8 digits).
 fn is_phone_shaped(key: &str) -> bool {
     (key.len() == 11 && key.starts_with('1')) || (7..=8).contains(&key.len())
@@ -95,19 +106,15 @@ fn is_phone_shaped(key: &str) -> bool {
 impl CustomerDirectory {
     /// Indexes every customer of the model.
     pub fn build(model: &GridModel) -> CustomerDirectory {
-        let mut phones: HashMap<String, Vec<CustomerId>> = HashMap::default();
+        let mut phones: Vec<(u64, CustomerId)> = Vec::with_capacity(model.customers.len() * 5 / 4);
         let mut accounts = Vec::with_capacity(model.customers.len());
         let mut names: HashMap<String, Vec<CustomerId>> = HashMap::default();
         let mut cities: HashMap<&str, usize> = HashMap::default();
         for (i, c) in model.customers.iter().enumerate() {
             let id = CustomerId(i as u32);
             for p in &c.phones {
-                let key = phone_key(p);
-                if !key.is_empty() {
-                    let list = phones.entry(key).or_default();
-                    if list.last() != Some(&id) {
-                        list.push(id);
-                    }
+                if let Some(key) = pack_phone_key(&phone_key(p)) {
+                    phones.push((key, id));
                 }
             }
             let account = normalize(&c.account_no);
@@ -121,6 +128,8 @@ impl CustomerDirectory {
             *cities.entry(c.address.city.as_str()).or_default() += 1;
         }
         accounts.sort();
+        phones.sort_unstable();
+        phones.dedup();
         let mut account_lens: Vec<usize> = accounts.iter().map(|(a, _)| a.len()).collect();
         account_lens.sort_unstable();
         account_lens.dedup();
@@ -194,12 +203,15 @@ impl CustomerDirectory {
         let mut out: Vec<CustomerMatch> = Vec::new();
         let key = phone_key(digits);
         if is_phone_shaped(&key) {
-            if let Some(ids) = self.phones.get(&key) {
-                out.extend(ids.iter().map(|&customer| CustomerMatch {
-                    customer,
-                    score: 1.0,
-                    matched_by: MatchKind::Phone,
-                }));
+            if let Some(packed) = pack_phone_key(&key) {
+                let start = self.phones.partition_point(|(k, _)| *k < packed);
+                out.extend(self.phones[start..].iter().take_while(|(k, _)| *k == packed).map(
+                    |&(_, customer)| CustomerMatch {
+                        customer,
+                        score: 1.0,
+                        matched_by: MatchKind::Phone,
+                    },
+                ));
             }
         }
         for m in self.find_account(digits, limit) {
@@ -278,5 +290,8 @@ mod tests {
         assert_eq!(digits_only("１３８ 0013 8000"), Some("13800138000".into()));
         assert_eq!(digits_only("汾江中路123号"), None);
         assert_eq!(digits_only("  "), None);
+        assert_ne!(pack_phone_key("083331234"), pack_phone_key("83331234"), "leading zeros count");
+        assert_eq!(pack_phone_key(""), None);
+        assert_eq!(pack_phone_key("123456789012345678"), None);
     }
 }

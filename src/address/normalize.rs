@@ -86,6 +86,25 @@ pub(crate) fn chinese_numeral_to_digits(run: &[char]) -> Option<String> {
 /// assert_eq!(normalize("三水区"), "三水区");
 /// ```
 pub fn normalize(text: &str) -> String {
+    if already_normal(text) {
+        return text.to_string();
+    }
+    normalize_full(text)
+}
+
+/// True when [`normalize`] would return the text unchanged: only digits, upper-case ASCII
+/// letters and CJK characters that no rule rewrites (no numerals, no `第`, no building or room
+/// variants). Most stored segments (`汾江中路`, `1502房`, account numbers) are like this.
+fn already_normal(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_ascii_digit()
+            || c.is_ascii_uppercase()
+            || (is_cjk(c) && !is_numeral(c) && !matches!(c, '第' | '幢' | '座' | '楼' | '室'))
+    })
+}
+
+/// The full normalisation, every rule applied.
+fn normalize_full(text: &str) -> String {
     // Pass 1: width, case, and which characters survive (`None` = a separator).
     let mut chars: Vec<Option<char>> = Vec::with_capacity(text.len() / 2);
     for c in text.chars() {
@@ -282,5 +301,46 @@ mod tests {
         assert_eq!(digits_to_chinese_spoken("1502"), "一五零二");
         assert_eq!(number_key("123号"), "123");
         assert_eq!(number_key("3号楼"), "3");
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_path_agrees_with_the_full_rules() {
+        for t in [
+            "汾江中路",
+            "1502房",
+            "0600000013",
+            "首层1号铺",
+            "李淑超",
+            "文华花园",
+            "3栋",
+            "祖庙街道",
+            "ABC123",
+            "普君南社区",
+            "禅城区",
+            "佛山市",
+            "广东省",
+            "9号",
+            "季华四路",
+            "第三",
+            "三栋",
+            "1号楼",
+            "2幢",
+            "1502室",
+            "a1",
+            "Ｂ２",
+            "",
+            "十二号",
+            "桂澜路88号",
+        ] {
+            if already_normal(t) {
+                assert_eq!(normalize_full(t), t, "{t}");
+            }
+            assert_eq!(normalize(t), normalize_full(t), "{t}");
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! Everything the operator can do, as data. Buttons, shortcuts, map clicks and tests all send
-//! a [`Command`]; [`GridCareApp::apply`] handles them once per frame, in one place.
+//! a [`Command`]; the app applies them once per frame, in one place.
 
 use crate::model::{CustomerId, DeviceRef, ElementRef, LonLat};
 

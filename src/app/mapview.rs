@@ -42,6 +42,9 @@ pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) -> egu
         .show(ui, |ui| {
             let slot = ui.painter().add(Shape::Noop);
             let tile_status = tiles.as_ref().map(|t| (t.status(), t.attribution().to_string()));
+            if tiles.as_ref().is_some_and(|t| !t.settled()) {
+                ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+            }
             let home = memory.detached().unwrap_or(walkers::lon_lat(113.12, 23.02));
             let tiles_dyn: Option<&mut dyn Tiles> = tiles.map(|t| t as &mut dyn Tiles);
             let mut map =
@@ -134,12 +137,13 @@ fn overlays_ui(
                         for (i, m) in messages.iter().enumerate() {
                             ui.horizontal_wrapped(|ui| {
                                 ui.label(RichText::new(m).color(Color32::from_rgb(150, 70, 0)));
-                                let own = i + notices.len() - messages.len();
+                                // the first `offset` messages are the tile source's own
+                                let offset = messages.len() - notices.len();
                                 if !wall
-                                    && i >= messages.len() - notices.len()
+                                    && i >= offset
                                     && ui.small_button(tr(lang, T::Dismiss)).clicked()
                                 {
-                                    out.push(Command::DismissNotice(own));
+                                    out.push(Command::DismissNotice(i - offset));
                                 }
                             });
                         }

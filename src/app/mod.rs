@@ -2,9 +2,9 @@
 //!
 //! * [`AppState`] is what is saved (view, layers, language, tile source) as JSON in the data
 //!   directory; [`Resources`] hold what is not (the [`Grid`], the map snapshot, tiles); the
-//!   operator's [`session::Session`] (search, selection, wall tour) lives in between.
+//!   operator's `Session` (search, selection, wall tour) lives in between.
 //! * Panels are `*_ui` functions that read a context and send [`Command`]s; the app applies
-//!   the commands once per frame ([`GridCareApp::apply`]).
+//!   the commands once per frame, in one place (`command.rs`).
 //! * Map layers are walkers plugins in [`layers`], built by pure functions from a prepared
 //!   [`MapSnapshot`], so `benches/map_frame.rs` can time them without a window.
 //! * The app never computes grid facts: it asks `grid.find`, `grid.customer_card`,

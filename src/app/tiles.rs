@@ -122,6 +122,16 @@ impl TileLayer {
         &self.attribution
     }
 
+    /// True once the source has delivered a tile or given up: until then the map re-checks
+    /// its status every second even when nothing else moves.
+    pub fn settled(&self) -> bool {
+        match &self.inner {
+            Source::Broken(_) => true,
+            Source::Http(h) => h.any_tile || matches!(self.status(), TileStatus::Failing(_)),
+            Source::Local(l) => l.any_tile || l.last_error.is_some(),
+        }
+    }
+
     /// Whether the source is failing.
     pub fn status(&self) -> TileStatus {
         match &self.inner {
@@ -416,5 +426,63 @@ mod tests {
         let cfg = TileConfig::Dir { path: "/nonexistent/tiles".into(), attribution: String::new() };
         let layer = TileLayer::open(&cfg, Path::new("/tmp"), &ctx).expect("a layer");
         assert!(matches!(layer.status(), TileStatus::Failing(_)));
+    }
+
+    /// A 1×1 red PNG.
+    const PNG: [u8; 69] = [
+        137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2,
+        0, 0, 0, 144, 119, 83, 222, 0, 0, 0, 12, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 0,
+        3, 1, 1, 0, 201, 254, 146, 239, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+    ];
+
+    /// Asks for a tile until the worker has delivered it (or 5 s pass).
+    fn fetch(layer: &mut TileLayer, id: TileId) -> Option<TilePiece> {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(5) {
+            if let Some(p) = layer.at(id) {
+                return Some(p);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    #[test]
+    fn a_tile_folder_serves_its_tiles_and_their_parents_for_deeper_zooms() {
+        let dir = std::env::temp_dir().join(format!("gridcare-tiles-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("3/6")).expect("dir");
+        std::fs::write(dir.join("3/6/3.png"), PNG).expect("tile");
+        let ctx = Context::default();
+        let cfg = TileConfig::Dir { path: dir.clone(), attribution: "test tiles".into() };
+        let mut layer = TileLayer::open(&cfg, Path::new("/tmp"), &ctx).expect("a layer");
+        assert_eq!(layer.attribution(), "test tiles");
+        let piece = fetch(&mut layer, TileId { x: 6, y: 3, zoom: 3 }).expect("the tile");
+        assert_eq!(piece.uv, Rect::from_min_size(pos2(0.0, 0.0), vec2(1.0, 1.0)));
+        // a tile the folder lacks falls back to the loaded ancestor's quarter
+        let child = fetch(&mut layer, TileId { x: 13, y: 7, zoom: 4 }).expect("the parent");
+        assert_eq!(child.uv, Rect::from_min_size(pos2(0.5, 0.5), vec2(0.5, 0.5)));
+        assert_eq!(layer.status(), TileStatus::Ok);
+    }
+
+    #[cfg(feature = "mbtiles")]
+    #[test]
+    fn an_mbtiles_file_serves_its_tiles_with_tms_rows() {
+        let path = std::env::temp_dir().join(format!("gridcare-{}.mbtiles", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let db = rusqlite::Connection::open(&path).expect("db");
+        db.execute_batch(
+            "CREATE TABLE metadata (name TEXT, value TEXT);
+             CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+             INSERT INTO metadata VALUES ('attribution', 'MBTiles test'), ('maxzoom', '5');",
+        )
+        .expect("schema");
+        // XYZ row 3 at zoom 3 is TMS row 8 - 1 - 3 = 4
+        db.execute("INSERT INTO tiles VALUES (3, 6, 4, ?1)", [PNG.to_vec()]).expect("tile");
+        drop(db);
+        let ctx = Context::default();
+        let mut layer =
+            TileLayer::open(&TileConfig::MbTiles { path }, Path::new("/tmp"), &ctx).expect("layer");
+        assert_eq!(layer.attribution(), "MBTiles test");
+        assert!(fetch(&mut layer, TileId { x: 6, y: 3, zoom: 3 }).is_some());
     }
 }
