@@ -239,7 +239,7 @@ impl Topology {
                 p >= s.start && p < s.end
             }
         };
-        self.trees.iter().flat_map(|t| t.loop_edges.iter()).any(|&e| {
+        self.loop_edges.iter().any(|&e| {
             let edge = &self.net.edges[e as usize];
             inside(edge.a) != inside(edge.b)
         })

@@ -37,6 +37,8 @@ pub struct Topology {
     pub(crate) bus_pre: Vec<u32>,
     pub(crate) bus_parent_edge: Vec<u32>,
     pub(crate) trees: Vec<FeederTree>,
+    /// Loop-closing edges of every tree, gathered after each derivation (usually none).
+    pub(crate) loop_edges: Vec<EdgeIdx>,
     customer_bus_start: Vec<u32>,
     customer_by_bus: Vec<CustomerId>,
 }
@@ -77,6 +79,7 @@ impl Topology {
             bus_pre: vec![NONE; n],
             bus_parent_edge: vec![NONE; n],
             trees: vec![FeederTree::default(); model.feeders.len()],
+            loop_edges: Vec::new(),
             customer_bus_start,
             customer_by_bus,
         };
@@ -195,7 +198,13 @@ impl Topology {
                 Some(g) => {
                     feeders.insert(g);
                 }
-                None => return feeders,
+                None => {
+                    self.loop_edges =
+                        self.trees.iter().flat_map(|t| t.loop_edges.iter().copied()).collect();
+                    self.loop_edges.sort_unstable();
+                    self.loop_edges.dedup();
+                    return feeders;
+                }
             }
         }
     }
