@@ -111,18 +111,7 @@ fn group_of(
     if road.is_none() && compound.is_none() {
         return None;
     }
-    let key = [
-        &a.province,
-        &a.city,
-        &a.district,
-        &a.township,
-        &a.community,
-        &a.road,
-        &a.house_no,
-        &a.compound,
-        &a.building,
-    ]
-    .map(|s| normalize(s));
+    let key = a.building_segments().map(normalize);
     let next = index.groups.len() as u32;
     let g = *group_ids.entry(key).or_insert(next);
     if g == next {
@@ -165,17 +154,7 @@ impl AddressIndex {
         // raw address once (28k buildings, not 100k households).
         let mut raw_groups: HashMap<[&'a str; 9], Option<u32>> = HashMap::default();
         for (customer, a) in addresses {
-            let raw = [
-                a.province.as_str(),
-                a.city.as_str(),
-                a.district.as_str(),
-                a.township.as_str(),
-                a.community.as_str(),
-                a.road.as_str(),
-                a.house_no.as_str(),
-                a.compound.as_str(),
-                a.building.as_str(),
-            ];
+            let raw = a.building_segments();
             let g = match raw_groups.get(&raw) {
                 Some(g) => *g,
                 None => {

@@ -339,8 +339,8 @@ pub struct StandardAddress {
 }
 
 impl StandardAddress {
-    /// The full address as one string, segments in order.
-    pub fn full(&self) -> String {
+    /// The segments in order, province to room.
+    pub fn segments(&self) -> [&str; 10] {
         [
             &self.province,
             &self.city,
@@ -353,9 +353,17 @@ impl StandardAddress {
             &self.building,
             &self.room,
         ]
-        .iter()
-        .map(|s| s.as_str())
-        .collect()
+    }
+
+    /// The seven segments without the room: the address of a building or a house.
+    pub fn building_segments(&self) -> [&str; 9] {
+        let [p, c, d, t, co, r, h, cp, b, _room] = self.segments();
+        [p, c, d, t, co, r, h, cp, b]
+    }
+
+    /// The full address as one string, segments in order.
+    pub fn full(&self) -> String {
+        self.segments().concat()
     }
 }
 

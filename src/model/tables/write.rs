@@ -126,18 +126,7 @@ pub fn write_tables(model: &GridModel) -> std::io::Result<Vec<(&'static str, Str
         }
         field(&mut s, &c.phones.join("|"));
         let a = &c.address;
-        for part in [
-            &a.province,
-            &a.city,
-            &a.district,
-            &a.township,
-            &a.community,
-            &a.road,
-            &a.house_no,
-            &a.compound,
-            &a.building,
-            &a.room,
-        ] {
+        for part in a.segments() {
             s.push(',');
             field(&mut s, part);
         }
