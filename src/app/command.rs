@@ -231,8 +231,6 @@ impl GridCareApp {
 
 /// The device under a click: what is drawn there at this zoom, nearest first by kind
 /// (substation, switch, transformer, customer, MV line, LV line).
-///
-/// The substation scan is app-side (the spatial index has no substation tree yet).
 fn pick_device(
     grid: &crate::grid::Grid,
     at: LonLat,
@@ -240,16 +238,8 @@ fn pick_device(
     zoom: f64,
 ) -> Option<DeviceRef> {
     let r = PICK_RADIUS_PT * m_per_pt;
-    let sub = grid
-        .model
-        .substations
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i, s.pos.haversine_dist_m(&at)))
-        .filter(|(_, d)| *d <= r * 1.4)
-        .min_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((i, _)) = sub {
-        return Some(DeviceRef::Substation(crate::model::SubstationId(i as u32)));
+    if let Some(s) = grid.spatial.nearest_substation(at, r * 1.4) {
+        return Some(DeviceRef::Substation(s.item));
     }
     if zoom >= IN_BOX_MIN_ZOOM {
         if let Some(s) = grid.spatial.nearest_switch(at, r) {

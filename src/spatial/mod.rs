@@ -12,7 +12,7 @@ use rstar::{RTree, AABB};
 use serde::Serialize;
 
 use crate::model::{
-    CustomerId, ElementRef, GridModel, LonLat, SwitchId, SwitchMount, TransformerId,
+    CustomerId, ElementRef, GridModel, LonLat, SubstationId, SwitchId, SwitchMount, TransformerId,
 };
 
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -94,6 +94,7 @@ pub struct SpatialIndex {
     customers: RTree<PointOf<CustomerId>>,
     transformers: RTree<PointOf<TransformerId>>,
     switches: RTree<PointOf<SwitchId>>,
+    substations: RTree<PointOf<SubstationId>>,
     segments: RTree<SegmentOf>,
 }
 
@@ -162,6 +163,13 @@ impl SpatialIndex {
                 .filter_map(|s| switch_position(model, s).map(|p| PointOf::new(plane.to_xy(p), s)))
                 .collect(),
         );
+        let substations = RTree::bulk_load(
+            (0..model.substations.len() as u32)
+                .map(|i| {
+                    PointOf::new(plane.to_xy(model.substations[i as usize].pos), SubstationId(i))
+                })
+                .collect(),
+        );
         let mut segs = Vec::new();
         let mut add_route = |element: ElementRef, route: &[LonLat]| {
             for (k, w) in route.windows(2).enumerate() {
@@ -177,7 +185,14 @@ impl SpatialIndex {
         for (i, l) in model.lv_lines.iter().enumerate() {
             add_route(ElementRef::LvLine(crate::model::LvLineId(i as u32)), &l.route);
         }
-        SpatialIndex { plane, customers, transformers, switches, segments: RTree::bulk_load(segs) }
+        SpatialIndex {
+            plane,
+            customers,
+            transformers,
+            switches,
+            substations,
+            segments: RTree::bulk_load(segs),
+        }
     }
 
     /// The local plane used.
@@ -218,6 +233,11 @@ impl SpatialIndex {
     /// The nearest switch within `max_dist_m`.
     pub fn nearest_switch(&self, p: LonLat, max_dist_m: f64) -> Option<Nearest<SwitchId>> {
         self.nearest_point(&self.switches, p, max_dist_m)
+    }
+
+    /// The nearest substation within `max_dist_m`.
+    pub fn nearest_substation(&self, p: LonLat, max_dist_m: f64) -> Option<Nearest<SubstationId>> {
+        self.nearest_point(&self.substations, p, max_dist_m)
     }
 
     /// The nearest line segment (MV or LV) within `max_dist_m`.

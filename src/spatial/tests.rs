@@ -168,3 +168,23 @@ fn the_plane_round_trips_and_agrees_with_haversine() {
     let rel = (dist(&plane, o, a) - o.haversine_dist_m(&a)).abs() / o.haversine_dist_m(&a);
     assert!(rel < 1e-3, "{rel}");
 }
+
+#[test]
+fn the_nearest_substation_is_found_within_its_radius() {
+    let mut rng = Rng::new(4);
+    let mut m = scattered(&mut rng, 10);
+    for (name, lon, lat) in [("祖庙站", 113.108, 23.035), ("桂城站", 113.155, 23.035)] {
+        m.substations.push(Substation {
+            name: name.into(),
+            display_name: name.into(),
+            pos: LonLat::new(lon, lat),
+            kv_hv: 110.0,
+        });
+    }
+    let idx = SpatialIndex::build(&m);
+    let hit = idx
+        .nearest_substation(LonLat::new(113.150, 23.036), 1_000.0)
+        .expect("桂城站 is ~0.5 km away");
+    assert_eq!(hit.item, SubstationId(1));
+    assert!(idx.nearest_substation(LonLat::new(113.13, 23.0), 500.0).is_none());
+}
