@@ -14,6 +14,8 @@ pub mod export;
 pub mod grid;
 pub mod import;
 pub mod model;
+pub mod outage;
 pub mod rng;
+pub mod sim;
 pub mod spatial;
 pub mod topology;
