@@ -59,7 +59,8 @@ impl CallModel {
             let c = p / t;
             let mut parts = [f64::NEG_INFINITY; 2];
             if lo < t {
-                // ∫ (1 − cτ)^m dτ over [lo, min(hi, T)] = [(1 − c·lo)^(m+1) − (1 − c·a)^(m+1)] / (c(m+1))
+                // ∫ (1 − cτ)^m dτ over [lo, a], a = min(hi, T):
+                //   [(1 − c·lo)^(m+1) − (1 − c·a)^(m+1)] / (c(m+1))
                 let a = hi.min(t);
                 let ln_lo = (m + 1.0) * (-c * lo).ln_1p();
                 let ln_a = (m + 1.0) * (-c * a).ln_1p();

@@ -143,7 +143,7 @@ pub struct Prediction {
 /// # Examples
 /// ```
 /// use gridcare::model::{CustomerId, DeviceRef, ElementRef};
-/// use gridcare::outage::{predict_outages, PredictParams, ProtectionIndex, ProtectiveDevice, TroubleCall};
+/// use gridcare::outage::{predict_outages, PredictParams, ProtectionIndex, TroubleCall};
 /// use gridcare::sim::{sample_grid, SampleFeeders};
 ///
 /// let grid = sample_grid(&SampleFeeders::default());
@@ -153,7 +153,8 @@ pub struct Prediction {
 ///     other => panic!("{other:?}"),
 /// };
 /// // three customers on three transformers of lateral 2 call, and one on feeder 2
-/// let calls: Vec<TroubleCall> = ["load.f1-l2-t1-c1", "load.f1-l2-t3-c4", "load.f1-l2-t2-c2", "load.f2-l1-t1-c3"]
+/// let callers = ["load.f1-l2-t1-c1", "load.f1-l2-t3-c4", "load.f1-l2-t2-c2", "load.f2-l1-t1-c3"];
+/// let calls: Vec<TroubleCall> = callers
 ///     .iter()
 ///     .enumerate()
 ///     .map(|(i, n)| TroubleCall { customer: customer(n), at_s: 60 * i as u64 })
@@ -221,7 +222,11 @@ struct Scorer<'a> {
 }
 
 impl<'a> Scorer<'a> {
-    fn new(index: &'a ProtectionIndex, known_closed: &[ProtectiveDevice], params: &'a PredictParams) -> Self {
+    fn new(
+        index: &'a ProtectionIndex,
+        known_closed: &[ProtectiveDevice],
+        params: &'a PredictParams,
+    ) -> Self {
         let mut excluded = rustc_hash::FxHashSet::default();
         for d in known_closed {
             let mut at = index.zone_of(*d);
@@ -236,7 +241,9 @@ impl<'a> Scorer<'a> {
             .kind_counts()
             .iter()
             .zip(&params.kind_weight)
-            .map(|([many, one], w)| w * (*many as f64 + *one as f64 * params.single_customer_weight))
+            .map(|([many, one], w)| {
+                w * (*many as f64 + *one as f64 * params.single_customer_weight)
+            })
             .sum();
         let customers = index.customer_count().max(1) as f64;
         Scorer {
@@ -252,7 +259,8 @@ impl<'a> Scorer<'a> {
     /// `s(D)` for `k` callers below the zone, the first and last `since_first_s` and
     /// `since_last_s` before now.
     fn score(&self, zone: &ProtectionZone, k: usize, since_first_s: f64, since_last_s: f64) -> f64 {
-        let single = if zone.customer_count() == 1 { self.params.single_customer_weight } else { 1.0 };
+        let single =
+            if zone.customer_count() == 1 { self.params.single_customer_weight } else { 1.0 };
         let w = (self.params.kind_weight[zone.kind.index()] * single).max(f64::MIN_POSITIVE);
         let n = zone.customer_count();
         w.ln() - self.ln_total_weight + self.calls.ln_likelihood(k, n, since_first_s, since_last_s)

@@ -196,13 +196,11 @@ impl ProtectionIndex {
                 has_breaker[feeder.index()] = true;
             }
         }
-        for f in 0..model.feeders.len() {
-            if !has_breaker[f] {
-                let id = FeederId(f as u32);
-                if let Some(st) = topo.subtree_of(DeviceRef::Feeder(id)) {
-                    let head = ProtectiveDevice::FeederHead(id);
-                    found.push((head, ProtectionKind::FeederBreaker, id, st.start, st.end));
-                }
+        for (f, _) in has_breaker.iter().enumerate().filter(|(_, has)| !**has) {
+            let id = FeederId(f as u32);
+            if let Some(st) = topo.subtree_of(DeviceRef::Feeder(id)) {
+                let head = ProtectiveDevice::FeederHead(id);
+                found.push((head, ProtectionKind::FeederBreaker, id, st.start, st.end));
             }
         }
         // Outer before inner; on one edge (two gates on a line) the upstream kind first.

@@ -26,14 +26,15 @@ use crate::model::{CustomerId, FeederId};
 ///     DeviceRef::Customer(c) => c,
 ///     other => panic!("{other:?}"),
 /// };
-/// let name = |cs: &[_]| lowest_common_protective_device(&index, cs).map(|d| d.name(&grid.model).to_string());
-/// assert_eq!(name(&[c("load.f1-l1-t1-c1")]).as_deref(), Some("transformer.f1-l1-t1"));
-/// assert_eq!(name(&[c("load.f1-l1-t1-c1"), c("load.f1-l1-t2-c1")]).as_deref(), Some("fuse.f1-l1"));
+/// let name = |names: &[&str]| {
+///     let cs: Vec<_> = names.iter().map(|n| c(n)).collect();
+///     lowest_common_protective_device(&index, &cs).map(|d| d.name(&grid.model).to_string())
+/// };
+/// assert_eq!(name(&["load.f1-l1-t1-c1"]).as_deref(), Some("transformer.f1-l1-t1"));
+/// assert_eq!(name(&["load.f1-l1-t1-c1", "load.f1-l1-t2-c1"]).as_deref(), Some("fuse.f1-l1"));
 /// // one caller on another lateral: the breaker
-/// assert_eq!(
-///     name(&[c("load.f1-l1-t1-c1"), c("load.f1-l1-t2-c1"), c("load.f1-l2-t1-c1")]).as_deref(),
-///     Some("breaker.f1")
-/// );
+/// let three = ["load.f1-l1-t1-c1", "load.f1-l1-t2-c1", "load.f1-l2-t1-c1"];
+/// assert_eq!(name(&three).as_deref(), Some("breaker.f1"));
 /// ```
 pub fn lowest_common_protective_device(
     index: &ProtectionIndex,

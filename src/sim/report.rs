@@ -88,7 +88,9 @@ pub fn run_storms(grid: &Grid, params: &StormParams) -> StormReport {
     let storms = draw_storms(&index, params);
     let names = ["likelihood (predict_outages)", "textbook (lowest common device)"];
     let mut scores: Vec<[CheckpointScore; 3]> = vec![Default::default(), Default::default()];
-    let mut kinds = [[0usize; 5]; 3];
+    // exact after all calls by role of the true device, per predictor; and faults by role
+    let mut exact_by_kind = [[0usize; 5]; 2];
+    let mut faults_by_kind = [0usize; 5];
     for storm in &storms {
         for (f, fault) in storm.faults.iter().enumerate() {
             let times: Vec<u64> = storm
@@ -98,17 +100,19 @@ pub fn run_storms(grid: &Grid, params: &StormParams) -> StormReport {
                 .filter(|(_, c)| **c == Some(f))
                 .map(|(call, _)| call.at_s)
                 .collect();
-            kinds[2][fault.kind.index()] += 1;
+            faults_by_kind[fault.kind.index()] += 1;
             for (k, want) in [1usize, 3, usize::MAX].into_iter().enumerate() {
                 let t = times[want.min(times.len()) - 1];
                 let seen = storm.calls.partition_point(|c| c.at_s <= t);
                 let calls = &storm.calls[..seen];
-                let predictions =
-                    [predict_outages(&index, calls, &[], &params.predict), rollup_outages(&index, calls)];
+                let predictions = [
+                    predict_outages(&index, calls, &[], &params.predict),
+                    rollup_outages(&index, calls),
+                ];
                 for (p, prediction) in predictions.iter().enumerate() {
                     let exact = prediction.outages.iter().any(|o| o.device == fault.device);
                     if k == 2 && exact {
-                        kinds[p][fault.kind.index()] += 1;
+                        exact_by_kind[p][fault.kind.index()] += 1;
                     }
                     tally(&mut scores[p][k], &index, storm, f, prediction, exact);
                 }
@@ -129,8 +133,11 @@ pub fn run_storms(grid: &Grid, params: &StormParams) -> StormReport {
                 checkpoints: cps.to_vec(),
                 by_kind: ProtectionKind::ALL
                     .iter()
-                    .filter(|k| kinds[2][k.index()] > 0)
-                    .map(|k| (k.as_str().to_string(), kinds[p][k.index()], kinds[2][k.index()]))
+                    .filter(|k| faults_by_kind[k.index()] > 0)
+                    .map(|k| {
+                        let i = k.index();
+                        (k.as_str().to_string(), exact_by_kind[p][i], faults_by_kind[i])
+                    })
                     .collect(),
             }
         })
@@ -145,8 +152,8 @@ pub fn run_storms(grid: &Grid, params: &StormParams) -> StormReport {
         stray_calls: storms.iter().map(|s| s.cause.iter().filter(|c| c.is_none()).count()).sum(),
         faults_by_kind: ProtectionKind::ALL
             .iter()
-            .filter(|k| kinds[2][k.index()] > 0)
-            .map(|k| (k.as_str().to_string(), kinds[2][k.index()]))
+            .filter(|k| faults_by_kind[k.index()] > 0)
+            .map(|k| (k.as_str().to_string(), faults_by_kind[k.index()]))
             .collect(),
         predictors,
     }
@@ -184,7 +191,8 @@ impl StormReport {
             self.faults_by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
         let _ = writeln!(
             s,
-            "model {}: {} storms (seed {}), {} with more than one fault; {} faults ({}); {} calls, {} stray",
+            "model {}: {} storms (seed {}), {} with more than one fault; \
+             {} faults ({}); {} calls, {} stray",
             self.model,
             self.storms,
             self.params.seed,
@@ -211,7 +219,10 @@ impl StormReport {
                 cell(&cps[0]),
                 cell(&cps[1]),
                 cell(&cps[2]),
-                cps.iter().map(|c| c.duplicate_dispatches.to_string()).collect::<Vec<_>>().join("/"),
+                cps.iter()
+                    .map(|c| c.duplicate_dispatches.to_string())
+                    .collect::<Vec<_>>()
+                    .join("/"),
                 cps.iter().map(|c| c.false_outages.to_string()).collect::<Vec<_>>().join("/"),
             );
         }
@@ -219,13 +230,16 @@ impl StormReport {
             let parts: Vec<String> = p
                 .by_kind
                 .iter()
-                .map(|(k, e, n)| format!("{k} {:.0} % of {n}", 100.0 * *e as f64 / (*n).max(1) as f64))
+                .map(|(k, e, n)| {
+                    format!("{k} {:.0} % of {n}", 100.0 * *e as f64 / (*n).max(1) as f64)
+                })
                 .collect();
             let _ = writeln!(s, "after all calls, {}: {}", p.predictor, parts.join(", "));
         }
         let _ = writeln!(
             s,
-            "duplicates and false outages after 1/3/all calls; a fault with fewer than 3 calls is checked after its last for \"3\""
+            "duplicates and false outages after 1/3/all calls; \
+             a fault with fewer than 3 calls is checked after its last for \"3\""
         );
         s
     }

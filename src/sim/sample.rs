@@ -56,14 +56,29 @@ impl Builder {
     }
 
     fn line(&mut self, name: String, from: BusId, to: BusId) {
-        let route: Vec<LonLat> = [from, to].iter().filter_map(|b| self.m.buses[b.index()].pos).collect();
+        let route: Vec<LonLat> =
+            [from, to].iter().filter_map(|b| self.m.buses[b.index()].pos).collect();
         let length_m = route.first().zip(route.last()).map_or(0.0, |(a, b)| a.haversine_dist_m(b));
-        self.m.lines.push(LineSection { name, from, to, length_m: length_m as f32, phases: 3, route, in_service: true });
+        self.m.lines.push(LineSection {
+            name,
+            from,
+            to,
+            length_m: length_m as f32,
+            phases: 3,
+            route,
+            in_service: true,
+        });
     }
 
     fn switch(&mut self, name: String, kind: SwitchKind, from: BusId, to: BusId) {
         let p = self.m.buses[from.index()].pos;
-        self.m.switches.push(Switch { name, kind, mount: SwitchMount::Terminals { from, to }, normally_open: false, pos: p });
+        self.m.switches.push(Switch {
+            name,
+            kind,
+            mount: SwitchMount::Terminals { from, to },
+            normally_open: false,
+            pos: p,
+        });
     }
 
     /// A transformer from `hv` with `n` customers on its LV bus.

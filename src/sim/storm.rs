@@ -10,7 +10,9 @@
 
 use serde::Serialize;
 
-use crate::outage::{PredictParams, ProtectionIndex, ProtectionKind, ProtectiveDevice, TroubleCall};
+use crate::outage::{
+    PredictParams, ProtectionIndex, ProtectionKind, ProtectiveDevice, TroubleCall,
+};
 use crate::rng::Rng;
 
 /// How storms are drawn and predicted.
@@ -106,8 +108,9 @@ pub struct Storm {
 /// ```
 pub fn draw_storms(index: &ProtectionIndex, params: &StormParams) -> Vec<Storm> {
     let zones = index.zones();
-    let eligible: Vec<usize> =
-        (0..zones.len()).filter(|&z| !zones[z].shadowed && zones[z].customer_count() >= 2).collect();
+    let eligible: Vec<usize> = (0..zones.len())
+        .filter(|&z| !zones[z].shadowed && zones[z].customer_count() >= 2)
+        .collect();
     let mut cumulative = Vec::with_capacity(eligible.len());
     let mut total = 0.0;
     for &z in &eligible {
