@@ -18,4 +18,5 @@ pub mod outage;
 pub mod rng;
 pub mod sim;
 pub mod spatial;
+pub mod store;
 pub mod topology;

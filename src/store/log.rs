@@ -1,0 +1,514 @@
+//! The event log and the current-state trees: keys, values, and the typed operations.
+//!
+//! * `events`: key `kind ‖ 0x00 ‖ id (u64 BE) ‖ seq (u64 BE)`, value the [`Recorded`] event
+//!   as JSON. Kinds are lower-case ASCII, so the keys of one entity are contiguous and in
+//!   sequence order.
+//! * `state.<kind>`: key `id (u64 BE)`, value `seq (u64 BE) ‖ state as JSON`: the fold of the
+//!   entity's events up to `seq`.
+//! * `meta`: `next_id.<kind>` (the last id given out), `event_count` (events appended).
+
+use std::collections::BTreeSet;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+
+use super::{be_u64, next_id_key, Store, StoreError, META_EVENTS};
+
+/// An entity whose state is the fold of its events.
+///
+/// # Examples
+///
+/// ```
+/// use gridcare::store::{Aggregate, Recorded};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Counter { total: i64 }
+///
+/// impl Aggregate for Counter {
+///     const KIND: &'static str = "counter";
+///     type Event = i64;
+///     fn apply(_id: u64, state: Option<Self>, e: &Recorded<i64>) -> Result<Self, String> {
+///         let total = state.map_or(0, |s| s.total) + e.event;
+///         if total < 0 { return Err(format!("{total} is below zero")); }
+///         Ok(Counter { total })
+///     }
+/// }
+/// ```
+pub trait Aggregate: Serialize + DeserializeOwned {
+    /// The kind of entity: lower-case ASCII letters, digits and `_` (`outage`, `ticket`).
+    const KIND: &'static str;
+    /// What changes it.
+    type Event: Serialize + DeserializeOwned + Clone;
+    /// The state after `event`, from the state before it (`None` before the first event).
+    /// An event that does not apply is an error saying why; nothing is written then. Must be
+    /// a pure function of its arguments: recovery replays it.
+    fn apply(id: u64, state: Option<Self>, event: &Recorded<Self::Event>) -> Result<Self, String>;
+}
+
+/// An event as the log keeps it: what, when, who and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded<E> {
+    /// Its place among the entity's events, from 1.
+    pub seq: u64,
+    /// When it was recorded, unix seconds on the store's clock.
+    pub time_s: i64,
+    /// Who made the change.
+    pub author: String,
+    /// Why.
+    pub reason: String,
+    /// The change.
+    pub event: E,
+}
+
+/// An entity's current state with its id and the sequence of its last event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entity<A> {
+    /// Its id, unique within its kind, from 1.
+    pub id: u64,
+    /// The number of its last event.
+    pub seq: u64,
+    /// The fold of its events.
+    pub state: A,
+}
+
+pub(super) fn id_key(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+/// The first key of an entity's events.
+pub(super) fn entity_prefix(kind: &str, id: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(kind.len() + 17);
+    k.extend_from_slice(kind.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The first key after an entity's events.
+pub(super) fn entity_end(kind: &str, id: u64) -> Vec<u8> {
+    match id.checked_add(1) {
+        Some(next) => entity_prefix(kind, next),
+        None => {
+            let mut k = kind.as_bytes().to_vec();
+            k.push(1);
+            k
+        }
+    }
+}
+
+fn event_key(kind: &str, id: u64, seq: u64) -> Vec<u8> {
+    let mut k = entity_prefix(kind, id);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn kind_is_valid(kind: &str) -> bool {
+    !kind.is_empty()
+        && kind.len() <= 32
+        && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// `(kind, id, seq)` of an event key; `None` for anything else.
+pub(super) fn parse_event_key(key: &[u8]) -> Option<(&str, u64, u64)> {
+    let zero = key.iter().position(|b| *b == 0)?;
+    let kind = std::str::from_utf8(&key[..zero]).ok().filter(|k| kind_is_valid(k))?;
+    let rest = &key[zero + 1..];
+    if rest.len() != 16 {
+        return None;
+    }
+    Some((kind, be_u64(&rest[..8])?, be_u64(&rest[8..])?))
+}
+
+/// How to decode the events of one kind, for the checks at open: [`KindCheck::of`].
+#[derive(Clone, Copy, Debug)]
+pub struct KindCheck {
+    kind: &'static str,
+    decode: fn(&[u8]) -> Result<u64, String>,
+}
+
+fn decode_seq<A: Aggregate>(value: &[u8]) -> Result<u64, String> {
+    serde_json::from_slice::<Recorded<A::Event>>(value).map(|r| r.seq).map_err(|e| e.to_string())
+}
+
+impl KindCheck {
+    /// Decodes events of kind `A` as `A::Event`.
+    pub fn of<A: Aggregate>() -> KindCheck {
+        KindCheck { kind: A::KIND, decode: decode_seq::<A> }
+    }
+}
+
+/// Checks that an event value deserializes (as its kind's event when `kinds` knows the kind,
+/// else as a [`Recorded`] envelope) and carries the sequence of its key.
+pub(super) fn check_event(
+    kinds: &[KindCheck],
+    kind: &str,
+    id: u64,
+    seq: u64,
+    value: &[u8],
+) -> Result<(), String> {
+    let decoded = match kinds.iter().find(|k| k.kind == kind) {
+        Some(k) => (k.decode)(value),
+        None => serde_json::from_slice::<Recorded<serde::de::IgnoredAny>>(value)
+            .map(|r| r.seq)
+            .map_err(|e| e.to_string()),
+    };
+    match decoded {
+        Ok(s) if s == seq => Ok(()),
+        Ok(s) => Err(format!("event {kind} {id} #{seq} says it is #{s}")),
+        Err(e) => Err(format!("event {kind} {id} #{seq} does not deserialize: {e}")),
+    }
+}
+
+/// Whether a state value was folded up to `seq` and is readable.
+pub(super) fn state_is_at(value: &[u8], seq: u64) -> bool {
+    value.len() >= 8
+        && be_u64(&value[..8]) == Some(seq)
+        && serde_json::from_slice::<serde::de::IgnoredAny>(&value[8..]).is_ok()
+}
+
+fn encode_state<A: Serialize>(seq: u64, state: &A) -> Result<Vec<u8>, String> {
+    let mut v = seq.to_be_bytes().to_vec();
+    serde_json::to_writer(&mut v, state).map_err(|e| e.to_string())?;
+    Ok(v)
+}
+
+fn decode_state<A: Aggregate>(id: u64, value: &[u8]) -> Result<(u64, A), String> {
+    let seq = value.get(..8).and_then(be_u64).ok_or_else(|| {
+        format!("the state of {} {id} is shorter than its sequence number", A::KIND)
+    })?;
+    let state = serde_json::from_slice(&value[8..])
+        .map_err(|e| format!("the state of {} {id} does not deserialize: {e}", A::KIND))?;
+    Ok((seq, state))
+}
+
+/// Why a write transaction stopped.
+enum Abort {
+    Rejected(String),
+    Corrupt(String),
+    Missing,
+}
+
+impl Store {
+    /// Creates an entity of kind `A` with its first event; its id is the next of the kind's
+    /// counter. Returns after the event is on disk.
+    pub fn create<A: Aggregate>(
+        &self,
+        author: &str,
+        reason: &str,
+        event: A::Event,
+    ) -> Result<Entity<A>, StoreError> {
+        self.write::<A>(None, author, reason, event)
+    }
+
+    /// Appends an event to entity `id` of kind `A` and updates its state, atomically.
+    /// Returns after the event is on disk. An event [`Aggregate::apply`] refuses is not
+    /// written ([`StoreError::Rejected`]).
+    pub fn append<A: Aggregate>(
+        &self,
+        id: u64,
+        author: &str,
+        reason: &str,
+        event: A::Event,
+    ) -> Result<Entity<A>, StoreError> {
+        self.write::<A>(Some(id), author, reason, event)
+    }
+
+    fn write<A: Aggregate>(
+        &self,
+        id: Option<u64>,
+        author: &str,
+        reason: &str,
+        event: A::Event,
+    ) -> Result<Entity<A>, StoreError> {
+        debug_assert!(kind_is_valid(A::KIND), "kind `{}`", A::KIND);
+        self.recover::<A>()?;
+        let h = self.handles();
+        let state_tree = self.state_tree(A::KIND)?;
+        let time_s = self.clock.now_s();
+        let id_counter = next_id_key(A::KIND);
+        let result = (&h.events, &state_tree, &h.meta).transaction(|(events, states, meta)| {
+            let corrupt = |m: String| ConflictableTransactionError::Abort(Abort::Corrupt(m));
+            let (id, prev) = match id {
+                None => {
+                    let last = meta.get(&id_counter)?.and_then(|v| be_u64(&v)).unwrap_or(0);
+                    meta.insert(id_counter.as_slice(), &(last + 1).to_be_bytes())?;
+                    (last + 1, None)
+                }
+                Some(id) => match states.get(id_key(id))? {
+                    Some(v) => (id, Some(decode_state::<A>(id, &v).map_err(corrupt)?)),
+                    None => return Err(ConflictableTransactionError::Abort(Abort::Missing)),
+                },
+            };
+            let (seq, prev_state) = match prev {
+                Some((seq, s)) => (seq + 1, Some(s)),
+                None => (1, None),
+            };
+            let rec = Recorded {
+                seq,
+                time_s,
+                author: author.to_string(),
+                reason: reason.to_string(),
+                event: event.clone(),
+            };
+            let state = A::apply(id, prev_state, &rec)
+                .map_err(|m| ConflictableTransactionError::Abort(Abort::Rejected(m)))?;
+            let rec_json = serde_json::to_vec(&rec).map_err(|e| corrupt(e.to_string()))?;
+            let state_value = encode_state(seq, &state).map_err(corrupt)?;
+            events.insert(event_key(A::KIND, id, seq), rec_json)?;
+            states.insert(&id_key(id), state_value)?;
+            let count = meta.get(META_EVENTS)?.and_then(|v| be_u64(&v)).unwrap_or(0);
+            meta.insert(META_EVENTS, &(count + 1).to_be_bytes())?;
+            Ok(Entity { id, seq, state })
+        });
+        let entity = match result {
+            Ok(e) => e,
+            Err(TransactionError::Abort(Abort::Rejected(message))) => {
+                return Err(StoreError::Rejected { kind: A::KIND, id: id.unwrap_or(0), message })
+            }
+            Err(TransactionError::Abort(Abort::Corrupt(what))) => return Err(self.corrupt(what)),
+            Err(TransactionError::Abort(Abort::Missing)) => {
+                return Err(StoreError::NotFound { kind: A::KIND, id: id.unwrap_or(0) })
+            }
+            Err(TransactionError::Storage(e)) => return Err(self.engine(e)),
+        };
+        self.flush()?;
+        Ok(entity)
+    }
+
+    /// The current state of entity `id` of kind `A`, if it exists.
+    pub fn get<A: Aggregate>(&self, id: u64) -> Result<Option<Entity<A>>, StoreError> {
+        self.recover::<A>()?;
+        let tree = self.state_tree(A::KIND)?;
+        match tree.get(id_key(id)).map_err(|e| self.engine(e))? {
+            None => Ok(None),
+            Some(v) => {
+                let (seq, state) = decode_state::<A>(id, &v).map_err(|w| self.corrupt(w))?;
+                Ok(Some(Entity { id, seq, state }))
+            }
+        }
+    }
+
+    /// Every entity of kind `A`, by id.
+    pub fn all<A: Aggregate>(&self) -> Result<Vec<Entity<A>>, StoreError> {
+        self.recover::<A>()?;
+        let tree = self.state_tree(A::KIND)?;
+        let mut out = Vec::new();
+        for kv in tree.iter() {
+            let (k, v) = kv.map_err(|e| self.engine(e))?;
+            let id = be_u64(&k)
+                .ok_or_else(|| self.corrupt(format!("state.{} key {k:?} is not an id", A::KIND)))?;
+            let (seq, state) = decode_state::<A>(id, &v).map_err(|w| self.corrupt(w))?;
+            out.push(Entity { id, seq, state });
+        }
+        Ok(out)
+    }
+
+    /// The events of entity `id` of kind `A`, in order (empty when it does not exist).
+    pub fn events<A: Aggregate>(&self, id: u64) -> Result<Vec<Recorded<A::Event>>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.handles().events.scan_prefix(entity_prefix(A::KIND, id)) {
+            let (k, v) = kv.map_err(|e| self.engine(e))?;
+            out.push(self.decode_event::<A>(id, &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn decode_event<A: Aggregate>(
+        &self,
+        id: u64,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<Recorded<A::Event>, StoreError> {
+        let seq = parse_event_key(key).map_or(0, |(_, _, s)| s);
+        let rec: Recorded<A::Event> = serde_json::from_slice(value).map_err(|e| {
+            self.corrupt(format!("event {} {id} #{seq} does not deserialize: {e}", A::KIND))
+        })?;
+        if rec.seq != seq {
+            return Err(self.corrupt(format!(
+                "event {} {id} #{seq} says it is #{}",
+                A::KIND,
+                rec.seq
+            )));
+        }
+        Ok(rec)
+    }
+
+    /// Rebuilds the state of entity `id` from its events (removes it when it has none).
+    /// Returns whether it exists.
+    fn replay_entity<A: Aggregate>(&self, tree: &sled::Tree, id: u64) -> Result<bool, StoreError> {
+        let mut state: Option<A> = None;
+        let mut last = 0;
+        for kv in self.handles().events.scan_prefix(entity_prefix(A::KIND, id)) {
+            let (k, v) = kv.map_err(|e| self.engine(e))?;
+            let rec = self.decode_event::<A>(id, &k, &v)?;
+            state = Some(A::apply(id, state, &rec).map_err(|m| {
+                self.corrupt(format!("event {} {id} #{} does not apply: {m}", A::KIND, rec.seq))
+            })?);
+            last = rec.seq;
+        }
+        let r = match &state {
+            Some(s) => {
+                let v = encode_state(last, s).map_err(|w| self.corrupt(w))?;
+                tree.insert(id_key(id), v).map(|_| ())
+            }
+            None => tree.remove(id_key(id)).map(|_| ()),
+        };
+        r.map_err(|e| self.engine(e))?;
+        Ok(state.is_some())
+    }
+
+    /// Replays the entities of kind `A` found stale at open (first use of the kind).
+    fn recover<A: Aggregate>(&self) -> Result<(), StoreError> {
+        let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(ids) = stale.get(A::KIND).cloned() else {
+            return Ok(());
+        };
+        let tree = self.state_tree(A::KIND)?;
+        for id in &ids {
+            self.replay_entity::<A>(&tree, *id)?;
+        }
+        self.flush()?;
+        stale.remove(A::KIND);
+        Ok(())
+    }
+
+    /// Rebuilds the whole current-state tree of kind `A` from the log (recovery, or after a
+    /// change of the fold). Returns the number of entities.
+    pub fn replay<A: Aggregate>(&self) -> Result<usize, StoreError> {
+        let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+        let h = self.handles();
+        let tree = self.state_tree(A::KIND)?;
+        let mut ids = BTreeSet::new();
+        for kv in tree.iter().keys() {
+            let k = kv.map_err(|e| self.engine(e))?;
+            ids.extend(be_u64(&k));
+        }
+        let mut from = entity_prefix(A::KIND, 0);
+        let end = entity_end(A::KIND, u64::MAX);
+        while let Some(kv) = h.events.range(from.as_slice()..end.as_slice()).next() {
+            let (k, _) = kv.map_err(|e| self.engine(e))?;
+            let Some((_, id, _)) = parse_event_key(&k) else { break };
+            ids.insert(id);
+            from = entity_end(A::KIND, id);
+        }
+        let mut entities = 0;
+        for id in &ids {
+            entities += usize::from(self.replay_entity::<A>(&tree, *id)?);
+        }
+        self.flush()?;
+        stale.remove(A::KIND);
+        Ok(entities)
+    }
+
+    /// Test support: appends an event to the log **without** updating the state, as a crash
+    /// between the two writes would leave it. Returns its sequence number.
+    #[doc(hidden)]
+    pub fn debug_append_log_only<A: Aggregate>(
+        &self,
+        id: u64,
+        author: &str,
+        reason: &str,
+        event: A::Event,
+    ) -> Result<u64, StoreError> {
+        let h = self.handles();
+        let last = h
+            .events
+            .scan_prefix(entity_prefix(A::KIND, id))
+            .next_back()
+            .transpose()
+            .map_err(|e| self.engine(e))?
+            .and_then(|(k, _)| parse_event_key(&k).map(|(_, _, s)| s))
+            .unwrap_or(0);
+        let rec = Recorded {
+            seq: last + 1,
+            time_s: self.clock.now_s(),
+            author: author.to_string(),
+            reason: reason.to_string(),
+            event,
+        };
+        let json = serde_json::to_vec(&rec).map_err(|e| self.corrupt(e.to_string()))?;
+        self.tainted.store(true, std::sync::atomic::Ordering::SeqCst);
+        h.events.insert(event_key(A::KIND, id, rec.seq), json).map_err(|e| self.engine(e))?;
+        self.flush()?;
+        Ok(rec.seq)
+    }
+
+    /// Test support: writes raw bytes as event `seq` of an entity (a hand-edited log).
+    #[doc(hidden)]
+    pub fn debug_put_raw_event(
+        &self,
+        kind: &str,
+        id: u64,
+        seq: u64,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.tainted.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.handles()
+            .events
+            .insert(event_key(kind, id, seq), value)
+            .map_err(|e| self.engine(e))?;
+        self.flush()
+    }
+
+    /// Test support: forgets every cached state of a kind, as a lost state tree would.
+    #[doc(hidden)]
+    pub fn debug_clear_state(&self, kind: &str) -> Result<(), StoreError> {
+        self.tainted.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.state_tree(kind)?.clear().map_err(|e| self.engine(e))?;
+        self.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_keys_sort_by_kind_then_id_then_sequence() {
+        let mut keys = [
+            event_key("outage", 2, 1),
+            event_key("outage", 1, 10),
+            event_key("outage", 1, 2),
+            event_key("outage_x", 0, 0),
+            event_key("crew", 9, 9),
+            event_key("outage", 256, 1),
+        ];
+        keys.sort();
+        let parsed: Vec<_> = keys.iter().map(|k| parse_event_key(k).expect("a key")).collect();
+        assert_eq!(
+            parsed,
+            vec![
+                ("crew", 9, 9),
+                ("outage", 1, 2),
+                ("outage", 1, 10),
+                ("outage", 2, 1),
+                ("outage", 256, 1),
+                ("outage_x", 0, 0),
+            ]
+        );
+        assert!(entity_prefix("outage", 1) < event_key("outage", 1, 0));
+        assert!(entity_end("outage", 1) > event_key("outage", 1, u64::MAX));
+        assert!(entity_end("outage", u64::MAX) > event_key("outage", u64::MAX, u64::MAX));
+        assert!(entity_end("outage", u64::MAX) < event_key("outage_x", 0, 0));
+    }
+
+    #[test]
+    fn foreign_keys_are_not_event_keys() {
+        assert_eq!(parse_event_key(b""), None);
+        assert_eq!(parse_event_key(b"outage"), None);
+        assert_eq!(parse_event_key(b"Outage\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\x01"), None);
+        assert_eq!(parse_event_key(b"outage\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0"), None);
+    }
+
+    #[test]
+    fn a_state_value_carries_its_sequence() {
+        let v = encode_state(7, &serde_json::json!({"a": 1})).expect("encodes");
+        assert!(state_is_at(&v, 7));
+        assert!(!state_is_at(&v, 8));
+        assert!(!state_is_at(&v[..10], 7));
+        assert!(!state_is_at(b"1234", 7));
+    }
+}
