@@ -234,27 +234,21 @@ pub fn feeder_routes(snap: &MapSnapshot, feeder: FeederId) -> Vec<Vec<[f64; 2]>>
     snap.lines.iter().filter(|l| l.feeder == Some(feeder)).map(|l| snap.route(l).to_vec()).collect()
 }
 
-/// The outage-area polygon of a set of customers: their convex hull (world coordinates).
-///
-/// App-side geometry for now; the outage module will own outage polygons.
+/// The area of a set of customers on the map: the outage module's outage polygon (their
+/// convex hull), in world coordinates.
 pub fn hull_area(
-    snap: &MapSnapshot,
+    grid: &Grid,
     customers: &[CustomerId],
     kind: AreaKind,
     caption: String,
 ) -> Option<AreaPolygon> {
-    use geo::ConvexHull;
-    if customers.len() < 3 {
-        return None;
-    }
-    let pts: Vec<geo::Point<f64>> = customers
+    let positions: Vec<LonLat> = customers
         .iter()
-        .filter_map(|c| snap.customers.get(c.index()))
-        .map(|w| geo::Point::new(w[0], w[1]))
+        .filter_map(|c| grid.model.customers.get(c.index()))
+        .map(|c| c.pos)
         .collect();
-    let hull = geo::MultiPoint::from(pts).convex_hull();
-    let mut ring: Vec<[f64; 2]> = hull.exterior().points().map(|p| [p.x(), p.y()]).collect();
-    ring.pop(); // closing point
+    let ring: Vec<[f64; 2]> =
+        crate::outage::outage_polygon(&positions).into_iter().map(world_of).collect();
     (ring.len() >= 3).then_some(AreaPolygon { ring, kind, caption })
 }
 
@@ -310,7 +304,7 @@ pub fn rebuild_overlay(
     if let (Some(w), Selection::Device { trace, .. }) = (&session.what_if, &session.selection) {
         let caption =
             super::i18n::trf(lang, super::i18n::T::WouldLoseSupply, &[&w.affected.to_string()]);
-        o.areas.extend(hull_area(snap, &trace.affected_customers, AreaKind::WhatIf, caption));
+        o.areas.extend(hull_area(grid, &trace.affected_customers, AreaKind::WhatIf, caption));
     }
     session.overlay = o;
 }

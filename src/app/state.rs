@@ -123,16 +123,7 @@ pub struct LoadedState {
 /// The data directory: `--data-dir`, else `$XDG_DATA_HOME/gridcare`, else
 /// `~/.local/share/gridcare`, else `./gridcare-data`.
 pub fn data_dir(flag: Option<&Path>) -> PathBuf {
-    if let Some(p) = flag {
-        return p.to_path_buf();
-    }
-    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(x).join("gridcare");
-    }
-    if let Some(h) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(h).join(".local/share/gridcare");
-    }
-    PathBuf::from("gridcare-data")
+    crate::store::data_dir(flag)
 }
 
 impl AppState {
