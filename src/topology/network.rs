@@ -65,17 +65,29 @@ impl Network {
                 + model.transformers.len()
                 + model.lv_lines.len(),
         );
-        let mut line_edge = Vec::with_capacity(model.lines.len());
-        for (i, l) in model.lines.iter().enumerate() {
-            line_edge.push(edges.len() as EdgeIdx);
-            edges.push(Edge {
-                element: ElementRef::Line(crate::model::LineId(i as u32)),
-                a: l.from,
-                b: l.to,
-                gates: [None, None],
-                in_service: l.in_service,
-            });
+        // An edge with no switch of its own; returns its index.
+        fn push_plain(
+            edges: &mut Vec<Edge>,
+            element: ElementRef,
+            a: BusId,
+            b: BusId,
+            in_service: bool,
+        ) -> EdgeIdx {
+            edges.push(Edge { element, a, b, gates: [None, None], in_service });
+            edges.len() as EdgeIdx - 1
         }
+        let line_edge: Vec<EdgeIdx> = (0..model.lines.len())
+            .map(|i| {
+                let l = &model.lines[i];
+                push_plain(
+                    &mut edges,
+                    ElementRef::Line(crate::model::LineId(i as u32)),
+                    l.from,
+                    l.to,
+                    l.in_service,
+                )
+            })
+            .collect();
         let mut switch_edge = vec![None; model.switches.len()];
         for (i, s) in model.switches.iter().enumerate() {
             let id = SwitchId(i as u32);
@@ -103,28 +115,25 @@ impl Network {
                 }
             }
         }
-        let mut transformer_edge = Vec::with_capacity(model.transformers.len());
-        for (i, t) in model.transformers.iter().enumerate() {
-            transformer_edge.push(edges.len() as EdgeIdx);
-            edges.push(Edge {
-                element: ElementRef::Transformer(crate::model::TransformerId(i as u32)),
-                a: t.hv_bus,
-                b: t.lv_bus,
-                gates: [None, None],
-                in_service: true,
-            });
-        }
-        let mut lv_line_edge = Vec::with_capacity(model.lv_lines.len());
-        for (i, l) in model.lv_lines.iter().enumerate() {
-            lv_line_edge.push(edges.len() as EdgeIdx);
-            edges.push(Edge {
-                element: ElementRef::LvLine(crate::model::LvLineId(i as u32)),
-                a: l.from,
-                b: l.to,
-                gates: [None, None],
-                in_service: true,
-            });
-        }
+        let transformer_edge: Vec<EdgeIdx> = (0..model.transformers.len())
+            .map(|i| {
+                let t = &model.transformers[i];
+                let el = ElementRef::Transformer(crate::model::TransformerId(i as u32));
+                push_plain(&mut edges, el, t.hv_bus, t.lv_bus, true)
+            })
+            .collect();
+        let lv_line_edge: Vec<EdgeIdx> = (0..model.lv_lines.len())
+            .map(|i| {
+                let l = &model.lv_lines[i];
+                push_plain(
+                    &mut edges,
+                    ElementRef::LvLine(crate::model::LvLineId(i as u32)),
+                    l.from,
+                    l.to,
+                    true,
+                )
+            })
+            .collect();
 
         let n = model.buses.len();
         let mut graph = UnGraph::with_capacity(n, edges.len());
