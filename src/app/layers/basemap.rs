@@ -195,27 +195,17 @@ impl Basemap {
                 });
             }
         }
-        for f in features(CITY) {
-            for l in lines_of(&f["geometry"]) {
-                lines.push(Line {
-                    points: to_world(&l),
-                    width: 2.5,
-                    colour: Color32::from_rgb(150, 120, 150),
-                });
-            }
-        }
-        for f in features(RIVERS) {
-            for l in lines_of(&f["geometry"]) {
-                lines.push(Line { points: to_world(&l), width: 4.0, colour: WATER });
-            }
-        }
-        for f in features(COAST) {
-            for l in lines_of(&f["geometry"]) {
-                lines.push(Line {
-                    points: to_world(&l),
-                    width: 1.0,
-                    colour: Color32::from_rgb(120, 160, 200),
-                });
+        // Line layers: (source, width, colour), drawn in this order.
+        let line_layers = [
+            (CITY, 2.5, Color32::from_rgb(150, 120, 150)),
+            (RIVERS, 4.0, WATER),
+            (COAST, 1.0, Color32::from_rgb(120, 160, 200)),
+        ];
+        for (source, width, colour) in line_layers {
+            for f in features(source) {
+                for l in lines_of(&f["geometry"]) {
+                    lines.push(Line { points: to_world(&l), width, colour });
+                }
             }
         }
         for f in features(PLACES) {
