@@ -1,5 +1,6 @@
 //! The desktop app, driven headless through egui_kittest: an operator finds callers, toggles
-//! layers, asks "what if this opened", drops a pin, switches language and the wall screen.
+//! layers, asks "what if this opened", drops a pin, switches language and the wall screen,
+//! reads the outage list and an outage's change trajectory, records and restores a fault.
 //! Queries go through the AccessKit tree by label; no pixels are compared.
 #![cfg(feature = "app")]
 
@@ -26,11 +27,12 @@ mod app {
     }
 
     fn harness_on(grid: Grid, name: &str) -> Harness<'static, GridCareApp> {
-        let options = AppOptions {
-            data_dir: Some(temp_dir(name)),
-            lang: Some(Lang::En),
-            ..AppOptions::default()
-        };
+        harness_in(grid, temp_dir(name))
+    }
+
+    fn harness_in(grid: Grid, dir: PathBuf) -> Harness<'static, GridCareApp> {
+        let options =
+            AppOptions { data_dir: Some(dir), lang: Some(Lang::En), ..AppOptions::default() };
         let app = GridCareApp::new(&egui::Context::default(), grid, options);
         let mut h = Harness::builder()
             .with_size(egui::vec2(1500.0, 950.0))
@@ -306,5 +308,200 @@ mod app {
         assert!(in_view > 0);
         // a point is one or two quads (4 or 8 vertices)
         assert!(inside >= 4 * in_view && inside <= 8 * in_view, "{inside} for {in_view}");
+    }
+
+    /// A switch with more than ten customers below it.
+    fn busy_switch(grid: &Grid) -> DeviceRef {
+        (0..grid.model.switches.len() as u32)
+            .map(gridcare::model::SwitchId)
+            .filter(|s| grid.model.switches[s.index()].kind != SwitchKind::Tie)
+            .map(|s| DeviceRef::Element(ElementRef::Switch(s)))
+            .find(|d| grid.trace(*d).affected_customers.len() > 10)
+            .expect("a switch with customers below it")
+    }
+
+    fn open_store(dir: &std::path::Path) -> gridcare::store::Store {
+        use gridcare::store::{KindCheck, OpenOptions, Store};
+        let options = OpenOptions {
+            kinds: vec![KindCheck::of::<gridcare::outage::Outage>()],
+            ..OpenOptions::default()
+        };
+        Store::open_with(&dir.join(gridcare::app::STORE_DIR), options).expect("the store opens")
+    }
+
+    /// What a dispatcher recorded with `gridcare outage` before the app started: a fault at a
+    /// switch (alice), then a delayed ETR (bob).
+    struct Recorded {
+        outage: gridcare::outage::OutageId,
+        affected: Vec<gridcare::model::CustomerId>,
+        etr_s: i64,
+    }
+
+    fn record_fault(dir: &std::path::Path, grid: &Grid) -> Recorded {
+        use gridcare::outage::{FaultOutage, FaultSource, OutageBook};
+        let mut book =
+            OutageBook::open(std::sync::Arc::new(open_store(dir)), grid).expect("the book opens");
+        let now = book.now_s();
+        let fault = FaultOutage {
+            device: busy_switch(grid),
+            source: FaultSource::Trip,
+            start_s: Some(now - 600),
+            etr_s: Some(now + 2 * 3600),
+            reason: "cable fault on the lateral".into(),
+            author: "alice".into(),
+        };
+        let o = book.report_fault(grid, fault).expect("a fault outage");
+        let etr_s = now + 3 * 3600;
+        book.change_etr(grid, o.id, etr_s, "bob", "crew found a second fault").expect("ETR moved");
+        let affected = book.affected_customers(o.id).to_vec();
+        assert!(affected.len() > 10);
+        book.close().expect("the store closes");
+        Recorded { outage: o.id, affected, etr_s }
+    }
+
+    #[test]
+    fn a_fault_recorded_before_the_app_started_is_listed_and_its_trajectory_shown() {
+        let grid = small_city();
+        let dir = temp_dir("outage-list");
+        let rec = record_fault(&dir, &grid);
+        let mut h = harness_in(grid, dir);
+        assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
+        assert!(has_label(&h, "Outage information"), "no outage list");
+        assert!(has_label(&h, "Outages (1)"), "the top bar does not count the open outage");
+        let row = format!("#{}", rec.outage);
+        assert!(has_label(&h, &row), "outage {row} not listed");
+        assert!(has_label(&h, &rec.affected.len().to_string()), "customer count not listed");
+        assert!(has_label(&h, &gridcare::store::format_time(rec.etr_s)), "ETR not listed");
+        // its area is on the map, red for a fault
+        let areas = &h.state().outage_snapshot().areas;
+        assert_eq!(areas.len(), 1);
+        assert_eq!(areas[0].kind, gridcare::app::layers::AreaKind::Fault);
+        assert!(areas[0].ring.len() >= 3);
+
+        h.get_by_label(&row).click();
+        h.run();
+        assert_eq!(h.state().selected_outage(), Some(rec.outage));
+        assert!(has_label(&h, &format!("Outage {}", rec.outage)), "no details heading");
+        // the change trajectory, in order: recorded by alice, then the ETR moved by bob
+        let labels = all_labels(&h);
+        let created =
+            labels.iter().position(|l| l.starts_with("1. ") && l.contains("· alice · recorded"));
+        let moved =
+            labels.iter().position(|l| l.starts_with("2. ") && l.contains("· bob · ETR changed"));
+        assert!(created.is_some() && moved.is_some(), "trajectory not shown: {labels:?}");
+        assert!(created < moved, "trajectory out of order");
+        assert!(has_label(&h, "reason: crew found a second fault"));
+        assert!(labels.iter().any(|l| l.contains("delayed 1 h")), "no ETR change summary");
+    }
+
+    #[test]
+    fn a_caller_under_an_open_outage_hears_which_one_and_when_power_is_back() {
+        let grid = small_city();
+        let dir = temp_dir("outage-caller");
+        let rec = record_fault(&dir, &grid);
+        let inside = grid.model.customers[rec.affected[3].index()].account_no.clone();
+        let outside = grid
+            .model
+            .customers
+            .iter()
+            .enumerate()
+            .find(|(i, _)| !rec.affected.iter().any(|c| c.index() == *i))
+            .map(|(_, c)| c.account_no.clone())
+            .expect("a customer outside the outage");
+        let mut h = harness_in(grid, dir);
+        search(&mut h, &inside);
+        assert_eq!(h.state().selected_customer(), Some(rec.affected[3]));
+        let head = format!("Outage {} · Fault · Active", rec.outage);
+        assert!(has_label(&h, &head), "the card does not say the outage covers the caller");
+        assert!(h.query_by_label_contains("bob · ETR changed").is_some(), "no latest change");
+        assert!(h.query_all_by_label(&gridcare::store::format_time(rec.etr_s)).count() >= 2);
+        h.get_by_label(&head).click();
+        h.run();
+        assert_eq!(h.state().selected_outage(), Some(rec.outage));
+
+        let mut h2 = harness_in(small_city(), temp_dir("outage-caller-2"));
+        search(&mut h2, &outside);
+        assert!(has_label(&h2, "No open outage covers this customer"));
+    }
+
+    /// Types into the text field labelled `label`.
+    fn type_into(h: &mut Harness<'static, GridCareApp>, label: &str, text: &str) {
+        h.get_by_label(label).focus();
+        h.run();
+        h.get_by_label(label).type_text(text);
+        h.run();
+    }
+
+    #[test]
+    fn a_fault_recorded_in_the_app_is_refused_without_a_reason_then_restored() {
+        let grid = small_city();
+        let device = busy_switch(&grid);
+        let affected = grid.trace(device).affected_customers.len();
+        let mut h = harness_on(grid, "outage-record");
+        assert!(has_label(&h, "No open outages"));
+        h.state_mut().send(Command::SelectDevice(device));
+        h.run();
+        type_into(&mut h, "Cause of the fault", "tree on the line");
+        h.get_by_label("Record a fault outage").click();
+        h.run();
+        let id = h.state().selected_outage().expect("the new outage is selected");
+        let book = h.state().outages().expect("the book");
+        assert_eq!(book.get(id).map(|o| o.impact.customers()), Some(affected));
+        assert!(has_label(&h, &format!("#{id}")));
+        assert_eq!(h.state().outage_snapshot().active, 1);
+        assert_eq!(h.state().outage_snapshot().customers_off, affected);
+
+        // a change without a reason is refused and said so
+        h.get_by_label("Cancel the outage").click();
+        h.run();
+        assert!(h.query_by_label_contains("needs a reason").is_some(), "no refusal shown");
+        assert!(h.state().outages().and_then(|b| b.get(id)).is_some_and(|o| o.changes == 1));
+
+        type_into(&mut h, "Reason for the change", "line cleared");
+        h.get_by_label("Restore supply").click();
+        h.run();
+        let o = h.state().outages().and_then(|b| b.get(id)).expect("the outage");
+        assert_eq!(o.lifecycle, gridcare::outage::Lifecycle::Restored);
+        assert!(has_label(&h, "No open outages"), "a restored outage is still listed as open");
+        assert!(h.state().outage_snapshot().areas.is_empty(), "its area is still drawn");
+        assert!(
+            h.query_by_label_contains("· restored").is_some(),
+            "trajectory lacks the restoration"
+        );
+        h.get_by_label("Include restored and cancelled").click();
+        h.run();
+        assert!(has_label(&h, &format!("#{id}")));
+    }
+
+    #[test]
+    fn a_locked_outage_store_is_reported_and_the_app_runs_without_it() {
+        let dir = temp_dir("outage-locked");
+        let held = open_store(&dir);
+        let mut h = harness_in(small_city(), dir);
+        assert!(h.state().outages().is_none());
+        assert!(
+            h.query_all_by_label_contains("open in another gridcare process").next().is_some(),
+            "no notice naming the lock: {:?}",
+            h.state().notices()
+        );
+        assert!(has_label(&h, "Layers"));
+        h.get_by_label("Wall screen").click();
+        h.run();
+        assert!(has_label(&h, "Active outages"));
+        drop(held);
+    }
+
+    #[test]
+    fn the_wall_screen_counts_the_active_outages_and_their_customers() {
+        let grid = small_city();
+        let dir = temp_dir("outage-wall");
+        let rec = record_fault(&dir, &grid);
+        let mut h = harness_in(grid, dir);
+        h.get_by_label("Wall screen").click();
+        h.run();
+        assert!(has_label(&h, "Active outages"));
+        let note = format!("{} customers off", rec.affected.len());
+        assert!(has_label(&h, &note), "no `{note}` on the wall");
+        assert!(h.query_by_label_contains("not yet available").is_some(), "crews tile changed");
     }
 }

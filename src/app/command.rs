@@ -2,6 +2,7 @@
 //! a [`Command`]; the app applies them once per frame, in one place.
 
 use crate::model::{CustomerId, DeviceRef, ElementRef, LonLat};
+use crate::outage::OutageId;
 
 use super::i18n::Lang;
 use super::layers::{transformers, LayerId, IN_BOX_MIN_ZOOM};
@@ -69,6 +70,50 @@ pub enum Command {
     DismissNotice(usize),
     /// Put the keyboard focus in the search box.
     FocusSearch,
+    /// Open or close the outage list (停电信息).
+    ShowOutages(bool),
+    /// Select an outage: its details and change trajectory, and fly to its area.
+    SelectOutage(OutageId),
+    /// Record a fault outage (故障停电) at a device (`book.report_fault`).
+    ReportFault {
+        /// The device that tripped.
+        device: DeviceRef,
+        /// Estimated restoration time, if known (unix s).
+        etr_s: Option<i64>,
+        /// What is known of the cause.
+        reason: String,
+        /// Who records it.
+        author: String,
+    },
+    /// Move an outage's estimated restoration time (`book.change_etr`).
+    ChangeEtr {
+        /// The outage.
+        outage: OutageId,
+        /// The new ETR (unix s).
+        etr_s: i64,
+        /// Why.
+        reason: String,
+        /// Who.
+        author: String,
+    },
+    /// Restore supply to every customer of an outage (`book.restore`).
+    RestoreOutage {
+        /// The outage.
+        outage: OutageId,
+        /// Why.
+        reason: String,
+        /// Who.
+        author: String,
+    },
+    /// Call an outage off (`book.cancel`).
+    CancelOutage {
+        /// The outage.
+        outage: OutageId,
+        /// Why.
+        reason: String,
+        /// Who.
+        author: String,
+    },
 }
 
 impl GridCareApp {
@@ -77,7 +122,17 @@ impl GridCareApp {
         let lang = self.state.lang;
         match cmd {
             Command::SetLayer(layer, on) => *self.state.layers.get_mut(layer) = on,
-            Command::SetLanguage(l) => self.state.lang = l,
+            Command::SetLanguage(l) => {
+                self.state.lang = l;
+                // the area captions are in the language
+                self.refresh_outages();
+            }
+            Command::ShowOutages(open) => self.state.outage_panel = open,
+            cmd @ (Command::SelectOutage(_)
+            | Command::ReportFault { .. }
+            | Command::ChangeEtr { .. }
+            | Command::RestoreOutage { .. }
+            | Command::CancelOutage { .. }) => self.apply_outage(cmd, ctx),
             Command::SetWall(on) => {
                 self.session.wall = on;
                 self.session.tour.next_s = 0.0;
@@ -151,6 +206,7 @@ impl GridCareApp {
                         s.selection =
                             Selection::Device { device, trace: Box::new(grid.trace(device)) };
                         s.what_if = None;
+                        s.outage_form.error = None;
                     }
                     Command::WhatIfOpened(device) => {
                         let trace = match &s.selection {
@@ -189,6 +245,7 @@ impl GridCareApp {
                     _ => {}
                 }
                 rebuild_overlay(s, grid, snap, lang);
+                self.refresh_covering();
                 if fit_path {
                     if let Some((at, zoom)) = self.path_view() {
                         self.fly_to(at, zoom, ctx);
@@ -204,6 +261,14 @@ impl GridCareApp {
         let path = self.session.overlay.path.as_ref()?;
         let pts =
             path.routes.iter().flatten().chain(path.customer.iter()).chain(path.substation.iter());
+        self.view_fitting(pts.copied())
+    }
+
+    /// Centre and zoom that show every world point (at most zoom 17).
+    pub(super) fn view_fitting(
+        &self,
+        pts: impl Iterator<Item = [f64; 2]>,
+    ) -> Option<(LonLat, f64)> {
         let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
         for p in pts {
             lo = [lo[0].min(p[0]), lo[1].min(p[1])];

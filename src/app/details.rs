@@ -1,6 +1,7 @@
 //! The details panel: search matches, then whatever is selected — a customer's card and
-//! supply chain (站-线-变-户), a device with "what if opened", or a pinned point. On the wall
-//! screen personal data is masked and there are no buttons.
+//! supply chain (站-线-变-户) and the open outages covering them, a device with "what if
+//! opened" and the form to record a fault there, a pinned point, or an outage with its change
+//! trajectory. On the wall screen personal data is masked and there are no buttons.
 
 use crate::model::{DeviceRef, ElementRef};
 use eframe::egui::{self, Color32, RichText};
@@ -8,11 +9,13 @@ use eframe::egui::{self, Color32, RichText};
 use super::command::Command;
 use super::i18n::{labels, switch_kind, transformer_kind, trf, T};
 use super::mask::{mask_address, mask_name, mask_phone};
+use super::outage_panel;
+use super::outages::can_fault;
 use super::panels::Ctx;
 use super::session::{Selection, Session};
 
-/// The details panel.
-pub fn details_ui(ui: &mut egui::Ui, session: &Session, ctx: &Ctx, out: &mut Vec<Command>) {
+/// The details panel. It edits only the outage forms of the session.
+pub fn details_ui(ui: &mut egui::Ui, session: &mut Session, ctx: &Ctx, out: &mut Vec<Command>) {
     let width = if ctx.wall { 420.0 } else { 340.0 };
     egui::Panel::right("details").default_size(width).resizable(!ctx.wall).show(ui, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
@@ -20,15 +23,25 @@ pub fn details_ui(ui: &mut egui::Ui, session: &Session, ctx: &Ctx, out: &mut Vec
                 matches_ui(ui, session, ctx, out);
             }
             ui.heading(ctx.t(T::Details));
-            match &session.selection {
+            let Session { selection, what_if, covering, outage_form: form, .. } = session;
+            match selection {
                 Selection::None => {
                     ui.label(ctx.t(T::NothingSelected));
                 }
-                Selection::Customer { id, card } => customer_ui(ui, *id, card.as_ref(), ctx, out),
+                Selection::Customer { id, card } => {
+                    customer_ui(ui, *id, card.as_ref(), ctx, out);
+                    outage_panel::coverage_ui(ui, covering, ctx, out);
+                }
                 Selection::Device { device, trace } => {
-                    device_ui(ui, *device, trace, session, ctx, out)
+                    device_ui(ui, *device, trace, what_if.as_ref(), ctx, out);
+                    if !ctx.wall && can_fault(*device) {
+                        outage_panel::fault_form_ui(ui, *device, form, ctx, out);
+                    }
                 }
                 Selection::Pin(loc) => pin_ui(ui, loc, ctx, out),
+                Selection::Outage { id, trajectory } => {
+                    outage_panel::outage_ui(ui, *id, trajectory, form, ctx, out)
+                }
             }
         });
     });
@@ -159,7 +172,7 @@ fn device_ui(
     ui: &mut egui::Ui,
     device: DeviceRef,
     trace: &crate::grid::Trace,
-    session: &Session,
+    what_if: Option<&super::session::WhatIf>,
     ctx: &Ctx,
     out: &mut Vec<Command>,
 ) {
@@ -250,7 +263,7 @@ fn device_ui(
     if can_open && ui.button(ctx.t(T::WhatIfOpened)).clicked() {
         out.push(Command::WhatIfOpened(device));
     }
-    if let Some(w) = session.what_if.as_ref().filter(|w| w.device == device) {
+    if let Some(w) = what_if.filter(|w| w.device == device) {
         let text = trf(ctx.lang, T::WouldLoseSupply, &[&w.affected.to_string()]);
         ui.label(RichText::new(text).strong().color(Color32::from_rgb(210, 120, 0)));
         if w.checked_loops {

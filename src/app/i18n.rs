@@ -3,6 +3,7 @@
 //! (`LC_ALL`, `LC_MESSAGES`, `LANG` starting with `zh` → Chinese).
 
 use crate::model::{Labels, SwitchKind, TransformerKind};
+use crate::outage::{OutageKind, OutageStatus};
 use serde::{Deserialize, Serialize};
 
 /// A UI language.
@@ -162,7 +163,7 @@ strings! {
     ActiveOutages => "进行中停电事件", "Active outages";
     CrewsInField => "在外抢修队伍", "Crews in the field";
     TotalCustomers => "用户总数", "Customers";
-    NotYetAvailable => "停电模块未上线", "outage module not yet available";
+    NotYetAvailable => "暂无数据源", "not yet available";
     Touring => "轮播", "Touring";
     DeEnergisedArea => "停电区域", "De-energised area";
     CorruptSettings => "设置文件损坏，已恢复默认", "The settings file was corrupt and was replaced by defaults";
@@ -177,6 +178,65 @@ strings! {
     Dismiss => "知道了", "Dismiss";
     StatusLine => "{} 户 · {} 条馈线 · {} 座变电站", "{} customers · {} feeders · {} substations";
     Zoom => "缩放", "Zoom";
+    Outages => "停电信息", "Outage information";
+    OutagesCount => "停电信息 ({})", "Outages ({})";
+    IncludeClosed => "含已送电、已取消", "Include restored and cancelled";
+    NoOpenOutages => "当前没有停电事件", "No open outages";
+    NoOutages => "没有停电事件", "No outages";
+    OutageNo => "编号", "No.";
+    OutageKindWord => "类型", "Kind";
+    OutageStatusWord => "状态", "Status";
+    FeederDevices => "馈线 / 设备", "Feeder / devices";
+    CustomerCount => "户数", "Customers";
+    Etr => "预计送电", "ETR";
+    EtrUnknown => "待定", "not yet known";
+    Overdue => "已超时", "overdue";
+    KindPlanned => "计划", "Planned";
+    KindFault => "故障", "Fault";
+    StatusActive => "停电中", "Active";
+    StatusPartial => "部分送电", "Partially restored";
+    StatusAnnounced => "已公告", "Announced";
+    StatusRestored => "已送电", "Restored";
+    StatusCancelled => "已取消", "Cancelled";
+    OutageTitle => "{} 号停电", "Outage {}";
+    OutageWindow => "停电时段", "Window";
+    FromTime => "{} 起", "from {}";
+    OutageReason => "停电原因", "Reason";
+    OutageNotice => "停电通知", "Notice";
+    OutageDevices => "停电设备", "Devices";
+    CustomersAffected => "影响户数", "Customers affected";
+    CustomerHours => "停电时户数", "Customer-hours";
+    RecordedBy => "登记", "Recorded";
+    Trajectory => "变更轨迹", "Change trajectory";
+    ChangeCreated => "登记", "recorded";
+    ChangeEtr => "预计送电时间变更", "ETR changed";
+    ChangeScope => "范围变更", "scope changed";
+    ChangeRescheduled => "改期", "rescheduled";
+    ChangePartial => "部分送电", "partially restored";
+    ChangeRestored => "送电", "restored";
+    ChangeCancelled => "取消", "cancelled";
+    ReasonWord => "原因", "reason";
+    RecordFault => "记录故障停电", "Record a fault outage";
+    FaultReason => "故障原因", "Cause of the fault";
+    FaultEtr => "预计送电时间 (可空)", "ETR (may be empty)";
+    TimeHint => "2026-11-24 18:00", "2026-11-24 18:00";
+    Operator => "值班员", "Operator";
+    ChangeOutage => "变更停电事件", "Change the outage";
+    NewEtr => "新的预计送电时间", "New ETR";
+    ChangeReason => "变更原因", "Reason for the change";
+    ChangeEtrButton => "修改预计送电时间", "Change ETR";
+    RestoreButton => "送电 (全部恢复)", "Restore supply";
+    CancelButton => "取消停电", "Cancel the outage";
+    ChangeFailed => "操作未完成", "Not done";
+    BadTime => "时间应写作 年-月-日 时:分", "write the time as YYYY-MM-DD HH:MM";
+    StoreUnavailable => "停电信息库无法打开，停电功能暂不可用", "The outage store could not be opened; outage information is unavailable";
+    UnresolvedAccounts => "{} 个停电户号不在当前模型中", "{} accounts of open outages are not customers of this model";
+    CoveredBy => "停电情况", "Outages";
+    NotCovered => "当前没有停电事件覆盖该用户", "No open outage covers this customer";
+    LatestChange => "最近变更", "Latest change";
+    OutageAreaCaption => "{} 号 · {} 户", "No. {} · {} customers";
+    CustomersOffNote => "{} 户停电", "{} customers off";
+    AnnouncedNote => "另有 {} 个计划停电已公告", "{} planned outages announced";
 }
 
 /// A UI string with `{}` replaced by the arguments in order.
@@ -242,6 +302,60 @@ pub fn labels(lang: Lang, l: Labels) -> String {
     } else {
         words.join(if lang == Lang::Zh { "、" } else { ", " })
     }
+}
+
+/// The word for an outage kind (计划 / 故障).
+pub fn outage_kind(lang: Lang, k: OutageKind) -> &'static str {
+    tr(
+        lang,
+        match k {
+            OutageKind::Planned => T::KindPlanned,
+            OutageKind::Fault => T::KindFault,
+        },
+    )
+}
+
+/// The word for an outage status.
+pub fn outage_status(lang: Lang, s: OutageStatus) -> &'static str {
+    tr(
+        lang,
+        match s {
+            OutageStatus::Active => T::StatusActive,
+            OutageStatus::PartiallyRestored => T::StatusPartial,
+            OutageStatus::Announced => T::StatusAnnounced,
+            OutageStatus::Restored => T::StatusRestored,
+            OutageStatus::Cancelled => T::StatusCancelled,
+        },
+    )
+}
+
+/// The word for a change of an outage ([`crate::outage::OutageEvent::word`]); an unknown
+/// word is shown as it is.
+pub fn change_word(lang: Lang, word: &str) -> String {
+    let key = match word {
+        "created" => T::ChangeCreated,
+        "etr_changed" => T::ChangeEtr,
+        "scope_changed" => T::ChangeScope,
+        "rescheduled" => T::ChangeRescheduled,
+        "partially_restored" => T::ChangePartial,
+        "restored" => T::ChangeRestored,
+        "cancelled" => T::ChangeCancelled,
+        other => return other.to_string(),
+    };
+    tr(lang, key).to_string()
+}
+
+/// The word for a customer label by its name in [`Labels::ALL`] (`important`, …).
+pub fn label_word(lang: Lang, name: &str) -> String {
+    let key = match name {
+        "important" => T::LabelImportant,
+        "outage_sensitive" => T::LabelSensitive,
+        "life_support" => T::LabelLifeSupport,
+        "commercial" => T::LabelCommercial,
+        "wechat" => T::LabelWechat,
+        other => return other.to_string(),
+    };
+    tr(lang, key).to_string()
 }
 
 /// English names of the places the basemap labels (`None`: not in the table).

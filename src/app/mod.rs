@@ -17,6 +17,8 @@ mod i18n;
 pub mod layers;
 mod mapview;
 mod mask;
+mod outage_panel;
+mod outages;
 mod panels;
 mod session;
 mod snapshot;
@@ -30,13 +32,15 @@ use std::sync::mpsc;
 
 use crate::grid::{Grid, ModelSource};
 use crate::model::{CustomerId, LonLat};
+use crate::outage::{OutageBook, OutageId};
 use eframe::egui;
 
 pub use command::Command;
 pub use fonts::{definitions as font_definitions, install as install_fonts, CJK_FONT};
-pub use i18n::{tr, Lang, T};
+pub use i18n::{tr, trf, Lang, T};
 pub use layers::{build_grid_layers, LayerId, LayerToggles, Overlay, Scene};
 pub use mask::{mask_address, mask_name, mask_phone};
+pub use outages::{open_book, OutageSnapshot, STORE_DIR};
 pub use session::Selection;
 pub use snapshot::MapSnapshot;
 pub use state::{data_dir, AppState, TileConfig, ViewState};
@@ -55,14 +59,23 @@ pub struct AppOptions {
     pub lang: Option<Lang>,
 }
 
+/// What the loader thread sends: the grid and the outage book of the data directory (or why
+/// either failed).
+type Loaded = Result<(Grid, Result<OutageBook, String>), String>;
+
 /// What the app holds but does not save.
 pub struct Resources {
     /// The engine (`None` while loading).
     pub grid: Option<Grid>,
-    loading: Option<mpsc::Receiver<Result<Grid, String>>>,
+    loading: Option<mpsc::Receiver<Loaded>>,
     load_error: Option<String>,
     /// The map snapshot of the grid's current state.
     pub snapshot: MapSnapshot,
+    /// The outage book of the data directory's store (`None` while loading, or when the
+    /// store could not be opened: a notice says why).
+    pub outages: Option<OutageBook>,
+    /// What the map and the wall draw of the outage book, rebuilt when it changes.
+    pub outage_snapshot: OutageSnapshot,
     basemap: layers::basemap::Basemap,
     tiles: Option<tiles::TileLayer>,
     memory: walkers::MapMemory,
@@ -93,7 +106,8 @@ impl GridCareApp {
     /// The app on a loaded grid (tests, benchmarks, `--model`).
     pub fn new(ctx: &egui::Context, grid: Grid, options: AppOptions) -> GridCareApp {
         let mut app = GridCareApp::empty(ctx, options);
-        app.install_grid(grid);
+        let book = outages::open_book(&app.res.data_dir, &grid);
+        app.install_grid(grid, book);
         app
     }
 
@@ -102,9 +116,14 @@ impl GridCareApp {
         let mut app = GridCareApp::empty(ctx, options);
         let (tx, rx) = mpsc::channel();
         let repaint = ctx.clone();
+        let dir = app.res.data_dir.clone();
         std::thread::spawn(move || {
-            let grid = Grid::load(&source).map_err(|e| e.to_string());
-            let _ = tx.send(grid);
+            // the outage store is opened once the grid is there (its customers are indexed)
+            let loaded = Grid::load(&source).map_err(|e| e.to_string()).map(|grid| {
+                let book = outages::open_book(&dir, &grid);
+                (grid, book)
+            });
+            let _ = tx.send(loaded);
             repaint.request_repaint();
         });
         app.res.loading = Some(rx);
@@ -123,6 +142,7 @@ impl GridCareApp {
             state.lang = l;
         }
         let mut session = session::Session::default();
+        session.outage_form.author = outages::default_author();
         if let Some(p) = loaded.problem {
             session.notices.push(format!("{}: {p}", tr(state.lang, T::CorruptSettings)));
         }
@@ -134,6 +154,8 @@ impl GridCareApp {
             loading: None,
             load_error: None,
             snapshot: MapSnapshot::default(),
+            outages: None,
+            outage_snapshot: OutageSnapshot::default(),
             basemap: layers::basemap::Basemap::load(),
             tiles: None,
             memory,
@@ -151,7 +173,7 @@ impl GridCareApp {
         app
     }
 
-    fn install_grid(&mut self, grid: Grid) {
+    fn install_grid(&mut self, grid: Grid, book: Result<OutageBook, String>) {
         self.res.snapshot = MapSnapshot::build(&grid);
         if !self.res.restored {
             // first run: show the whole service area
@@ -163,7 +185,22 @@ impl GridCareApp {
             self.res.memory.center_at(walkers::lon_lat(centre.lon, centre.lat));
             let _ = self.res.memory.set_zoom(zoom);
         }
+        match book {
+            Ok(book) => {
+                let unresolved = book.unresolved_accounts();
+                if unresolved > 0 {
+                    let n = unresolved.to_string();
+                    self.session.notices.push(trf(self.state.lang, T::UnresolvedAccounts, &[&n]));
+                }
+                self.res.outages = Some(book);
+            }
+            Err(e) => {
+                let msg = format!("{}: {e}", tr(self.state.lang, T::StoreUnavailable));
+                self.session.notices.push(msg);
+            }
+        }
         self.res.grid = Some(grid);
+        self.refresh_outages();
     }
 
     /// The saved state.
@@ -187,6 +224,24 @@ impl GridCareApp {
             Selection::Customer { id, .. } => Some(id),
             _ => None,
         }
+    }
+
+    /// The outage book, when the store is open.
+    pub fn outages(&self) -> Option<&OutageBook> {
+        self.res.outages.as_ref()
+    }
+
+    /// The outage selected, if any.
+    pub fn selected_outage(&self) -> Option<OutageId> {
+        match self.session.selection {
+            Selection::Outage { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// What the map and the wall draw of the outage book.
+    pub fn outage_snapshot(&self) -> &OutageSnapshot {
+        &self.res.outage_snapshot
     }
 
     /// True on the wall screen.
@@ -221,6 +276,7 @@ impl GridCareApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_loading();
+        self.refresh_outages_if_stale();
         self.shortcuts(&ctx);
         self.advance_camera(&ctx);
         if self.session.wall {
@@ -259,6 +315,8 @@ impl GridCareApp {
             snap: &self.res.snapshot,
             lang: self.state.lang,
             wall: self.session.wall,
+            outages: self.res.outages.as_ref(),
+            outage_snap: &self.res.outage_snapshot,
         };
         let out = &mut self.outbox;
         if self.session.wall {
@@ -270,6 +328,7 @@ impl GridCareApp {
                 &mut self.session.focus_search,
                 &ctx,
                 self.session.pin_mode,
+                self.state.outage_panel,
                 out,
             );
         }
@@ -279,7 +338,14 @@ impl GridCareApp {
         }
         let show_details = !self.session.wall || !matches!(self.session.selection, Selection::None);
         if show_details {
-            details::details_ui(ui, &self.session, &ctx, out);
+            details::details_ui(ui, &mut self.session, &ctx, out);
+        }
+        if self.state.outage_panel && !self.session.wall {
+            let selected = match self.session.selection {
+                Selection::Outage { id, .. } => Some(id),
+                _ => None,
+            };
+            outage_panel::outages_ui(ui, &mut self.session.include_closed, selected, &ctx, out);
         }
         if self.session.settings.open && !self.session.wall {
             panels::settings_ui(
@@ -290,7 +356,8 @@ impl GridCareApp {
                 out,
             );
         }
-        let scene = Scene::new(grid, &self.res.snapshot, &self.session.overlay, self.session.wall);
+        let scene = Scene::new(grid, &self.res.snapshot, &self.session.overlay, self.session.wall)
+            .with_outage_areas(&self.res.outage_snapshot.areas);
         let tiles = if self.state.layers.tiles { self.res.tiles.as_mut() } else { None };
         self.res.map_rect = mapview::map_ui(
             ui,
@@ -312,9 +379,9 @@ impl GridCareApp {
     fn poll_loading(&mut self) {
         let Some(rx) = &self.res.loading else { return };
         match rx.try_recv() {
-            Ok(Ok(grid)) => {
+            Ok(Ok((grid, book))) => {
                 self.res.loading = None;
-                self.install_grid(grid);
+                self.install_grid(grid, book);
             }
             Ok(Err(e)) => {
                 self.res.loading = None;
@@ -402,6 +469,12 @@ impl eframe::App for GridCareApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.sync_view();
         self.save_now();
+        if let Some(book) = self.res.outages.take() {
+            // flushed and sealed, so that the next open trusts the files without a check
+            if let Err(e) = book.close() {
+                eprintln!("gridcare: closing the outage store: {e}");
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
-//! The panels around the map: the top bar (find a caller, pin mode, language, wall screen),
-//! the layers-and-legend panel, the status bar and the settings window. Each is a `*_ui`
-//! function that reads a [`Ctx`], edits at most its own sub-state, and sends [`Command`]s.
+//! The panels around the map: the top bar (find a caller, pin mode, the outage list, language,
+//! wall screen), the layers-and-legend panel, the status bar and the settings window. Each is
+//! a `*_ui` function that reads a [`Ctx`], edits at most its own sub-state, and sends
+//! [`Command`]s.
 
 use crate::grid::Grid;
 use eframe::egui::{self, Color32, RichText, Sense, Stroke, Vec2};
@@ -25,6 +26,10 @@ pub struct Ctx<'a> {
     pub lang: Lang,
     /// Wall screen: mask personal data, no editing controls.
     pub wall: bool,
+    /// The outage book (`None`: the store could not be opened).
+    pub outages: Option<&'a crate::outage::OutageBook>,
+    /// What is drawn of it.
+    pub outage_snap: &'a super::outages::OutageSnapshot,
 }
 
 impl Ctx<'_> {
@@ -46,6 +51,7 @@ pub fn top_bar_ui(
     focus: &mut bool,
     ctx: &Ctx,
     pin_mode: bool,
+    outages_open: bool,
     out: &mut Vec<Command>,
 ) {
     egui::Panel::top("top-bar").show(ui, |ui| {
@@ -72,6 +78,12 @@ pub fn top_bar_ui(
             }
             if ui.button(ctx.t(T::ClearSelection)).clicked() {
                 out.push(Command::ClearSelection);
+            }
+            ui.separator();
+            let n = ctx.outage_snap.active + ctx.outage_snap.announced;
+            let text = trf(ctx.lang, T::OutagesCount, &[&n.to_string()]);
+            if ui.selectable_label(outages_open, text).clicked() {
+                out.push(Command::ShowOutages(!outages_open));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(ctx.t(T::Wall)).clicked() {

@@ -4,6 +4,7 @@
 
 use crate::grid::{CustomerCard, Grid, Location, Trace};
 use crate::model::{CustomerId, DeviceRef, ElementRef, FeederId, LonLat};
+use crate::outage::{Coverage, OutageId, TrajectoryEntry};
 use crate::spatial::{switch_position, transformer_position};
 
 use super::layers::{AreaKind, AreaPolygon, Overlay, PathOverlay};
@@ -33,6 +34,13 @@ pub enum Selection {
     },
     /// A point the operator pinned, resolved with `grid.locate`.
     Pin(Location),
+    /// An outage of the outage book, with its change trajectory (变更轨迹).
+    Outage {
+        /// The outage.
+        id: OutageId,
+        /// `book.trajectory(id)`, oldest first (or why it could not be read).
+        trajectory: Result<Vec<TrajectoryEntry>, String>,
+    },
 }
 
 /// The answer to "what if this device opened".
@@ -167,6 +175,12 @@ pub struct Session {
     pub tour: Tour,
     /// The settings form.
     pub settings: SettingsForm,
+    /// The outage forms (record a fault, change the selected outage).
+    pub outage_form: super::outages::OutageForm,
+    /// The open outages covering the selected customer (`book.outages_covering`).
+    pub covering: Vec<Coverage>,
+    /// The outage list shows restored and cancelled outages too.
+    pub include_closed: bool,
 }
 
 /// The supply path of a customer card as overlay geometry.
@@ -300,6 +314,7 @@ pub fn rebuild_overlay(
             }
         }
         Selection::Pin(loc) => o.pin = Some(world_of(loc.at)),
+        Selection::Outage { .. } => {}
     }
     if let (Some(w), Selection::Device { trace, .. }) = (&session.what_if, &session.selection) {
         let caption =

@@ -94,6 +94,8 @@ pub struct AppState {
     pub tiles: TileConfig,
     /// Wall-screen settings.
     pub wall: WallSettings,
+    /// The outage list (停电信息) is open.
+    pub outage_panel: bool,
 }
 
 impl Default for AppState {
@@ -105,6 +107,7 @@ impl Default for AppState {
             lang: Lang::from_env(),
             tiles: TileConfig::None,
             wall: WallSettings::default(),
+            outage_panel: true,
         }
     }
 }

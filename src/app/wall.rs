@@ -2,13 +2,14 @@
 //! masked, headline tiles, and the map touring the areas of interest (de-energised areas if
 //! any, else each substation) every few seconds.
 //!
-//! "Active outages" and "crews in the field" have no source until the outage and work-order
-//! modules exist; they show "—" and say so.
+//! "Active outages" counts the outages of the outage book with customers off now, and how many
+//! customers that is; "crews in the field" has no source until the work-order module feeds it,
+//! and shows "—" saying so.
 
 use eframe::egui::{self, Color32, RichText, TextStyle};
 
 use super::command::Command;
-use super::i18n::{tr, T};
+use super::i18n::{tr, trf, T};
 use super::panels::{language_ui, Ctx};
 use super::session::{tour_stops, Tour};
 use super::GridCareApp;
@@ -83,7 +84,23 @@ pub fn headline_ui(ui: &mut egui::Ui, ctx: &Ctx, tour: &Tour, out: &mut Vec<Comm
                 Color32::WHITE,
             );
             let na = Some(ctx.t(T::NotYetAvailable));
-            tile(ui, ctx.t(T::ActiveOutages), "—", na, Color32::from_gray(180));
+            if ctx.outages.is_some() {
+                let o = ctx.outage_snap;
+                let mut note = trf(ctx.lang, T::CustomersOffNote, &[&o.customers_off.to_string()]);
+                if o.announced > 0 {
+                    note.push_str(" · ");
+                    note.push_str(&trf(ctx.lang, T::AnnouncedNote, &[&o.announced.to_string()]));
+                }
+                let colour = if o.active > 0 {
+                    Color32::from_rgb(255, 90, 80)
+                } else {
+                    Color32::from_rgb(110, 220, 130)
+                };
+                tile(ui, ctx.t(T::ActiveOutages), &o.active.to_string(), Some(&note), colour);
+            } else {
+                let why = Some(ctx.t(T::StoreUnavailable));
+                tile(ui, ctx.t(T::ActiveOutages), "—", why, Color32::from_gray(180));
+            }
             tile(ui, ctx.t(T::CrewsInField), "—", na, Color32::from_gray(180));
         });
     });

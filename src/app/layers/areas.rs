@@ -1,6 +1,6 @@
 //! Outage-area polygons: the convex hull of the affected customers, red for a fault, blue
-//! for a planned outage, amber for "what if this opened". Today the only source is the
-//! what-if area; planned and fault outages come with the outage module.
+//! for a planned outage (the open outages of the outage book, [`Scene::outage_areas`]), amber
+//! for "what if this opened" (the session's, drawn on top).
 
 use eframe::egui::{Color32, Shape, Stroke};
 
@@ -25,7 +25,7 @@ pub fn colours(kind: AreaKind) -> (Color32, Color32) {
 /// Builds the area polygons in view.
 pub fn build(view: &MapView, scene: &Scene) -> LayerShapes {
     let mut out = LayerShapes::default();
-    for a in &scene.overlay.areas {
+    for a in scene.outage_areas.iter().chain(&scene.overlay.areas) {
         if a.ring.len() < 3 {
             continue;
         }

@@ -35,7 +35,7 @@ pub enum LayerId {
     Basemap,
     /// Raster tiles from the configured source.
     Tiles,
-    /// Outage-area polygons (for now: the "what if opened" area).
+    /// Outage-area polygons: open fault and planned outages, and the "what if opened" area.
     OutageAreas,
     /// 10 kV feeders (MV lines) and LV lines.
     Feeders,
@@ -176,7 +176,8 @@ pub struct PathOverlay {
 pub struct Overlay {
     /// The highlighted supply path.
     pub path: Option<PathOverlay>,
-    /// Outage-area polygons.
+    /// Areas of the session (the "what if opened" area); the open outages' areas come with
+    /// the [`Scene`].
     pub areas: Vec<AreaPolygon>,
     /// The selected device or point.
     pub selected: Option<[f64; 2]>,
@@ -200,13 +201,21 @@ pub struct Scene<'a> {
     pub overlay: &'a Overlay,
     /// Large marks and type (wall screen).
     pub large: bool,
+    /// The areas of the open outages (the outage book's snapshot).
+    pub outage_areas: &'a [AreaPolygon],
     in_view: RefCell<Option<(MapView, Rc<BoxContents>)>>,
 }
 
 impl<'a> Scene<'a> {
     /// A scene for one frame.
     pub fn new(grid: &'a Grid, snap: &'a MapSnapshot, overlay: &'a Overlay, large: bool) -> Self {
-        Scene { grid, snap, overlay, large, in_view: RefCell::new(None) }
+        Scene { grid, snap, overlay, large, outage_areas: &[], in_view: RefCell::new(None) }
+    }
+
+    /// The scene with the open outages' areas drawn under the session's own areas.
+    pub fn with_outage_areas(mut self, areas: &'a [AreaPolygon]) -> Self {
+        self.outage_areas = areas;
+        self
     }
 
     /// What is in the view, asked of the spatial index once per view (`spatial.in_box`).

@@ -1,0 +1,257 @@
+//! Outage information in the app (停电信息): the outage store of the data directory, opened
+//! once the grid is loaded and kept as an [`OutageBook`] in the resources; what the map and
+//! the wall screen draw from it ([`OutageSnapshot`]: the areas of the open outages, the counts),
+//! rebuilt when the book changes rather than every frame; and how the outage commands are
+//! applied — each one a call of the book, whose refusal is shown to the operator.
+//!
+//! A store that cannot be opened (locked by another gridcare process, damaged, written by a
+//! newer gridcare) leaves the app running without outage information and with a notice that
+//! names the error; the store's own checks make sure nothing is overwritten then.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::grid::Grid;
+use crate::model::{DeviceRef, FeederId, LonLat};
+use crate::outage::{
+    FaultOutage, FaultSource, Outage, OutageBook, OutageError, OutageId, OutageKind, OutageStatus,
+};
+use crate::store::{KindCheck, OpenOptions, Store};
+
+use super::command::Command;
+use super::i18n::{tr, trf, Lang, T};
+use super::layers::{AreaKind, AreaPolygon};
+use super::session::{device_position, hull_area, Selection};
+use super::view::world_of;
+use super::GridCareApp;
+
+/// The store's folder in the data directory (as `gridcare outage` uses it).
+pub const STORE_DIR: &str = "store";
+
+/// How often the snapshot is rebuilt even when the book did not change (statuses move with
+/// the clock: an announced planned outage becomes active at its start), seconds.
+pub const REFRESH_S: i64 = 60;
+
+/// Opens the outage store of a data directory and reads its outages for `grid`. The error
+/// is the store's or the book's own message (it names the directory and what is wrong).
+pub fn open_book(data_dir: &Path, grid: &Grid) -> Result<OutageBook, String> {
+    let dir = data_dir.join(STORE_DIR);
+    let options = OpenOptions { kinds: vec![KindCheck::of::<Outage>()], ..OpenOptions::default() };
+    let store = Store::open_with(&dir, options).map_err(|e| e.to_string())?;
+    OutageBook::open(Arc::new(store), grid).map_err(|e| e.to_string())
+}
+
+/// Who the app records as the author of a change: `$USER`, else `operator`.
+pub fn default_author() -> String {
+    std::env::var("USER").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "operator".into())
+}
+
+/// What the map and the wall screen show of the outage book, built when it changes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutageSnapshot {
+    /// Areas of the open outages (red fault, blue planned), world coordinates.
+    pub areas: Vec<AreaPolygon>,
+    /// The feeder of each outage's first device (when the grid knows it).
+    pub feeders: HashMap<OutageId, FeederId>,
+    /// Outages with customers off now (active or partially restored).
+    pub active: usize,
+    /// Planned outages announced and not started.
+    pub announced: usize,
+    /// Customers off now in the active outages, each counted once.
+    pub customers_off: usize,
+    /// When it was built, on the store's clock.
+    pub built_s: i64,
+}
+
+impl OutageSnapshot {
+    /// The snapshot of a book; `previous` lends the feeders it already knows.
+    pub fn build(
+        book: &OutageBook,
+        grid: &Grid,
+        lang: Lang,
+        previous: &OutageSnapshot,
+    ) -> OutageSnapshot {
+        let now = book.now_s();
+        let mut snap = OutageSnapshot { built_s: now, ..OutageSnapshot::default() };
+        let mut off: HashSet<crate::model::CustomerId> = HashSet::new();
+        for o in book.list(true) {
+            let feeder = previous.feeders.get(&o.id).copied().or_else(|| feeder_of(grid, o));
+            if let Some(f) = feeder {
+                snap.feeders.insert(o.id, f);
+            }
+            let status = o.status_at(now);
+            if !status.is_open() {
+                continue;
+            }
+            match status {
+                OutageStatus::Announced => snap.announced += 1,
+                _ => {
+                    snap.active += 1;
+                    off.extend(book.affected_customers(o.id).iter().copied());
+                }
+            }
+            let customers = book.affected_customers(o.id);
+            let kind = match o.kind {
+                OutageKind::Fault => AreaKind::Fault,
+                OutageKind::Planned => AreaKind::Planned,
+            };
+            let caption = trf(
+                lang,
+                T::OutageAreaCaption,
+                &[&o.id.to_string(), &o.impact.customers().to_string()],
+            );
+            snap.areas.extend(hull_area(grid, customers, kind, caption));
+        }
+        snap.customers_off = off.len();
+        snap
+    }
+}
+
+/// The feeder of an outage's first device.
+fn feeder_of(grid: &Grid, o: &Outage) -> Option<FeederId> {
+    let d = grid.resolve(o.devices.first()?).ok()?;
+    grid.trace(d).feeder
+}
+
+/// Where to look at an outage: its polygon, else its first device.
+fn outage_points(grid: &Grid, o: &Outage) -> Vec<[f64; 2]> {
+    let mut pts: Vec<[f64; 2]> = o.impact.polygon.iter().map(|p| world_of(*p)).collect();
+    if pts.is_empty() {
+        let at: Option<LonLat> = o
+            .devices
+            .first()
+            .and_then(|n| grid.resolve(n).ok())
+            .and_then(|d| device_position(grid, d));
+        pts.extend(at.map(world_of));
+    }
+    pts
+}
+
+/// The form fields of the outage commands, as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutageForm {
+    /// Who records the changes.
+    pub author: String,
+    /// The cause of a fault to record.
+    pub fault_reason: String,
+    /// Its ETR as typed (empty: not yet known).
+    pub fault_etr: String,
+    /// The new ETR of the selected outage, as typed.
+    pub new_etr: String,
+    /// Why the selected outage changes.
+    pub change_reason: String,
+    /// The last refusal (the book's, or a time that did not parse).
+    pub error: Option<String>,
+}
+
+impl GridCareApp {
+    /// Rebuilds what is drawn from the book, and the selected outage's trajectory and the
+    /// selected customer's coverage.
+    pub(super) fn refresh_outages(&mut self) {
+        let (Some(grid), Some(book)) = (self.res.grid.as_ref(), self.res.outages.as_ref()) else {
+            return;
+        };
+        self.res.outage_snapshot =
+            OutageSnapshot::build(book, grid, self.state.lang, &self.res.outage_snapshot);
+        if let Selection::Outage { id, trajectory } = &mut self.session.selection {
+            *trajectory = book.trajectory(*id).map_err(|e| e.to_string());
+        }
+        self.refresh_covering();
+    }
+
+    /// The open outages covering the selected customer (the caller's answer).
+    pub(super) fn refresh_covering(&mut self) {
+        self.session.covering = match (&self.session.selection, self.res.outages.as_ref()) {
+            (Selection::Customer { id, .. }, Some(book)) => book.outages_covering(*id),
+            _ => Vec::new(),
+        };
+    }
+
+    /// Rebuilds the snapshot when its statuses may have moved with the clock.
+    pub(super) fn refresh_outages_if_stale(&mut self) {
+        let stale = self
+            .res
+            .outages
+            .as_ref()
+            .is_some_and(|b| b.now_s() - self.res.outage_snapshot.built_s >= REFRESH_S);
+        if stale {
+            self.refresh_outages();
+        }
+    }
+
+    /// Applies an outage command.
+    pub(super) fn apply_outage(&mut self, cmd: Command, ctx: &eframe::egui::Context) {
+        let lang = self.state.lang;
+        let (Some(grid), Some(book)) = (self.res.grid.as_ref(), self.res.outages.as_mut()) else {
+            self.session.outage_form.error = Some(tr(lang, T::StoreUnavailable).to_string());
+            return;
+        };
+        let done: Result<Outage, OutageError> = match cmd {
+            Command::SelectOutage(id) => {
+                let Some(o) = book.get(id) else {
+                    self.session.outage_form.error = Some(OutageError::NotFound(id).to_string());
+                    return;
+                };
+                let pts = outage_points(grid, o);
+                let form = &mut self.session.outage_form;
+                form.new_etr = o
+                    .etr_s
+                    .map(|e| crate::store::format_time(e.max(book.now_s()) + 3600))
+                    .unwrap_or_else(|| crate::store::format_time(book.now_s() + 2 * 3600));
+                form.change_reason.clear();
+                form.error = None;
+                self.session.selection = Selection::Outage {
+                    id,
+                    trajectory: book.trajectory(id).map_err(|e| e.to_string()),
+                };
+                self.session.what_if = None;
+                super::session::rebuild_overlay(&mut self.session, grid, &self.res.snapshot, lang);
+                if let Some((at, zoom)) = self.view_fitting(pts.into_iter()) {
+                    self.fly_to(at, zoom, ctx);
+                }
+                self.refresh_covering();
+                return;
+            }
+            Command::ReportFault { device, etr_s, reason, author } => book.report_fault(
+                grid,
+                FaultOutage {
+                    device,
+                    source: FaultSource::Reported,
+                    start_s: None,
+                    etr_s,
+                    reason,
+                    author,
+                },
+            ),
+            Command::ChangeEtr { outage, etr_s, reason, author } => {
+                book.change_etr(grid, outage, etr_s, &author, &reason)
+            }
+            Command::RestoreOutage { outage, reason, author } => {
+                book.restore(grid, outage, &[], &author, &reason)
+            }
+            Command::CancelOutage { outage, reason, author } => {
+                book.cancel(grid, outage, &author, &reason)
+            }
+            _ => return,
+        };
+        match done {
+            Ok(o) => {
+                let form = &mut self.session.outage_form;
+                form.error = None;
+                form.fault_reason.clear();
+                form.fault_etr.clear();
+                self.refresh_outages();
+                // show the outage just recorded or changed
+                self.apply_outage(Command::SelectOutage(o.id), ctx);
+            }
+            Err(e) => self.session.outage_form.error = Some(e.to_string()),
+        }
+    }
+}
+
+/// Whether a device can be the device of a fault outage (a switch, a line, a transformer,
+/// a feeder).
+pub fn can_fault(device: DeviceRef) -> bool {
+    matches!(device, DeviceRef::Element(_) | DeviceRef::Feeder(_))
+}
