@@ -127,6 +127,13 @@ pub fn outages_ui(
 
 fn row(ui: &mut egui::Ui, key: &str, value: impl Into<egui::WidgetText>) {
     ui.label(RichText::new(key).weak());
+    ui.label(value);
+    ui.end_row();
+}
+
+/// A row whose value may be long (a reason, a notice): wrapped.
+fn row_wrapped(ui: &mut egui::Ui, key: &str, value: impl Into<egui::WidgetText>) {
+    ui.label(RichText::new(key).weak());
     ui.add(egui::Label::new(value).wrap());
     ui.end_row();
 }
@@ -169,9 +176,9 @@ pub fn outage_ui(
         row(ui, ctx.t(T::OutageWindow), window);
         row(ui, ctx.t(T::Etr), etr_text(ctx, o.etr_s, is_overdue(o, now)));
         let devices = if status.is_open() { &o.open_devices } else { &o.devices };
-        row(ui, ctx.t(T::OutageDevices), devices.join(", "));
-        row(ui, ctx.t(T::OutageReason), o.reason.as_str());
-        row(ui, ctx.t(T::OutageNotice), o.notice.as_str());
+        row_wrapped(ui, ctx.t(T::OutageDevices), devices.join(", "));
+        row_wrapped(ui, ctx.t(T::OutageReason), o.reason.as_str());
+        row_wrapped(ui, ctx.t(T::OutageNotice), o.notice.as_str());
         row(ui, ctx.t(T::CustomersAffected), o.impact.customers().to_string());
         for (label, n) in &o.impact.by_label {
             row(ui, &format!("  {}", label_word(ctx.lang, label)), n.to_string());
@@ -349,9 +356,9 @@ pub fn coverage_ui(ui: &mut egui::Ui, covering: &[Coverage], ctx: &Ctx, out: &mu
         }
         grid_of(ui, &format!("coverage-{}", c.outage), |ui| {
             row(ui, ctx.t(T::Etr), etr_text(ctx, c.etr_s, c.overdue));
-            row(ui, ctx.t(T::OutageReason), c.reason.as_str());
+            row_wrapped(ui, ctx.t(T::OutageReason), c.reason.as_str());
             let l = &c.latest;
-            row(
+            row_wrapped(
                 ui,
                 ctx.t(T::LatestChange),
                 format!(
@@ -362,7 +369,7 @@ pub fn coverage_ui(ui: &mut egui::Ui, covering: &[Coverage], ctx: &Ctx, out: &mu
                     l.summary
                 ),
             );
-            row(ui, ctx.t(T::OutageNotice), c.notice.as_str());
+            row_wrapped(ui, ctx.t(T::OutageNotice), c.notice.as_str());
         });
     }
 }

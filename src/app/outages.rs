@@ -154,6 +154,8 @@ impl GridCareApp {
         };
         self.res.outage_snapshot =
             OutageSnapshot::build(book, grid, self.state.lang, &self.res.outage_snapshot);
+        // the wall screen's tour visits the open outages: find them again
+        self.session.tour.stops.clear();
         if let Selection::Outage { id, trajectory } = &mut self.session.selection {
             *trajectory = book.trajectory(*id).map_err(|e| e.to_string());
         }
@@ -254,4 +256,79 @@ impl GridCareApp {
 /// a feeder).
 pub fn can_fault(device: DeviceRef) -> bool {
     matches!(device, DeviceRef::Element(_) | DeviceRef::Feeder(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::citygen::{generate_city, CityParams};
+    use crate::model::{ElementRef, SwitchKind};
+    use crate::outage::PlannedOutage;
+
+    fn switches_with_customers(grid: &Grid) -> Vec<DeviceRef> {
+        (0..grid.model.switches.len() as u32)
+            .map(crate::model::SwitchId)
+            .filter(|s| grid.model.switches[s.index()].kind != SwitchKind::Tie)
+            .map(|s| DeviceRef::Element(ElementRef::Switch(s)))
+            .filter(|d| grid.trace(*d).affected_customers.len() > 5)
+            .collect()
+    }
+
+    #[test]
+    fn overlapping_outages_count_their_customers_once_and_an_announced_one_apart() {
+        let grid = Grid::from_model(generate_city(&CityParams { customers: 3000, seed: 1 }));
+        let dir = std::env::temp_dir().join(format!("gridcare-app-snap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut book = open_book(&dir, &grid).expect("a fresh store opens");
+        let devices = switches_with_customers(&grid);
+        // a switch and one below it: the lower outage's customers are inside the upper one's
+        let (upper, lower) = devices
+            .iter()
+            .find_map(|d| {
+                let below = grid.trace(*d).downstream_switches;
+                let lower = devices.iter().find(
+                    |l| matches!(l, DeviceRef::Element(ElementRef::Switch(s)) if below.contains(s)),
+                )?;
+                Some((*d, *lower))
+            })
+            .expect("nested switches");
+        let fault = |device| FaultOutage {
+            device,
+            source: FaultSource::Trip,
+            start_s: None,
+            etr_s: None,
+            reason: "test".into(),
+            author: "t".into(),
+        };
+        let a = book.report_fault(&grid, fault(upper)).expect("upper");
+        book.report_fault(&grid, fault(lower)).expect("lower");
+        let far = devices
+            .iter()
+            .find(|d| {
+                let c = &grid.trace(**d).affected_customers;
+                !c.iter().any(|x| book.affected_customers(a.id).contains(x))
+            })
+            .copied()
+            .expect("a switch elsewhere");
+        let now = book.now_s();
+        let plan = PlannedOutage {
+            devices: vec![far],
+            start_s: now + 86_400,
+            end_s: now + 90_000,
+            reason: "maintenance".into(),
+            notice: String::new(),
+            author: "t".into(),
+        };
+        book.plan(&grid, plan).expect("planned");
+
+        let snap = OutageSnapshot::build(&book, &grid, Lang::En, &OutageSnapshot::default());
+        assert_eq!((snap.active, snap.announced), (2, 1));
+        assert_eq!(snap.customers_off, a.impact.customers(), "nested customers counted twice");
+        let kinds: Vec<AreaKind> = snap.areas.iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, vec![AreaKind::Fault, AreaKind::Fault, AreaKind::Planned]);
+        assert!(snap.areas[0].caption.starts_with("No. 1 · "));
+        assert_eq!(snap.feeders.len(), 3);
+        drop(book);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

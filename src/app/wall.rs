@@ -1,6 +1,6 @@
 //! The wall screen (大屏): full screen, large type, no editing controls, personal data
-//! masked, headline tiles, and the map touring the areas of interest (de-energised areas if
-//! any, else each substation) every few seconds.
+//! masked, headline tiles, and the map touring the areas of interest (the open outages' areas
+//! if any, else the de-energised areas, else each substation) every few seconds.
 //!
 //! "Active outages" counts the outages of the outage book with customers off now, and how many
 //! customers that is; "crews in the field" has no source until the work-order module feeds it,
@@ -11,7 +11,7 @@ use eframe::egui::{self, Color32, RichText, TextStyle};
 use super::command::Command;
 use super::i18n::{tr, trf, T};
 use super::panels::{language_ui, Ctx};
-use super::session::{tour_stops, Tour};
+use super::session::{tour_stops, Tour, TourStop};
 use super::GridCareApp;
 
 /// Type 1.6 times larger.
@@ -106,17 +106,37 @@ pub fn headline_ui(ui: &mut egui::Ui, ctx: &Ctx, tour: &Tour, out: &mut Vec<Comm
     });
 }
 
+/// The open outages' areas as tour stops (centre of each ring, with its caption).
+fn outage_stops(o: &super::outages::OutageSnapshot) -> Vec<TourStop> {
+    o.areas
+        .iter()
+        .filter(|a| !a.ring.is_empty())
+        .map(|a| {
+            let n = a.ring.len() as f64;
+            let (x, y) = a.ring.iter().fold((0.0, 0.0), |(x, y), p| (x + p[0] / n, y + p[1] / n));
+            TourStop { at: super::view::lonlat_of([x, y]), zoom: 14.5, caption: a.caption.clone() }
+        })
+        .collect()
+}
+
 /// Moves the tour on when its time is up.
 pub fn advance_tour(app: &mut GridCareApp, now_s: f64, ctx: &egui::Context) {
     if app.session.tour.stops.is_empty() {
         if let Some(grid) = app.res.grid.as_ref() {
             let caption = tr(app.state.lang, T::DeEnergisedArea);
-            app.session.tour.stops = tour_stops(grid, &app.res.snapshot, caption);
+            app.session.tour.stops = outage_stops(&app.res.outage_snapshot);
+            if app.session.tour.stops.is_empty() {
+                app.session.tour.stops = tour_stops(grid, &app.res.snapshot, caption);
+            }
         }
     }
     let tour = &mut app.session.tour;
     if tour.stops.is_empty() || now_s < tour.next_s {
         return;
+    }
+    // the stops are found again when the outages change, and may be fewer
+    if tour.index >= tour.stops.len() {
+        tour.index = 0;
     }
     let first = tour.next_s == 0.0;
     if !first {
