@@ -228,6 +228,7 @@ strings! {
     RestoreButton => "送电 (全部恢复)", "Restore supply";
     CancelButton => "取消停电", "Cancel the outage";
     ChangeFailed => "操作未完成", "Not done";
+    ReasonRequired => "每项变更都要填写原因", "every change needs a reason";
     BadTime => "时间应写作 年-月-日 时:分", "write the time as YYYY-MM-DD HH:MM";
     StoreUnavailable => "停电信息库无法打开，停电功能暂不可用", "The outage store could not be opened; outage information is unavailable";
     UnresolvedAccounts => "{} 个停电户号不在当前模型中", "{} accounts of open outages are not customers of this model";

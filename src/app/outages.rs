@@ -247,6 +247,9 @@ impl GridCareApp {
                 // show the outage just recorded or changed
                 self.apply_outage(Command::SelectOutage(o.id), ctx);
             }
+            Err(OutageError::MissingReason) => {
+                self.session.outage_form.error = Some(tr(lang, T::ReasonRequired).to_string());
+            }
             Err(e) => self.session.outage_form.error = Some(e.to_string()),
         }
     }
