@@ -20,3 +20,4 @@ pub mod sim;
 pub mod spatial;
 pub mod store;
 pub mod topology;
+pub mod workorder;

@@ -1,0 +1,572 @@
+//! The repair desk (抢修调度台): every ticket and crew of the store in memory, the operations
+//! a 95598 operator and a unit dispatcher perform, and the duplicate-merge rule.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::crew::{best_crew, travel_time_s, Crew, CrewEvent, CrewId, CrewSpec, CrewStatus, Skill};
+use super::error::TicketError;
+use super::locate::{locate_call, Caller, Located};
+use super::sla::{is_breached, next_due, sla_clocks, SlaClock, SlaPolicy};
+use super::ticket::{
+    CallSite, Channel, Disposition, FaultLevel, Ticket, TicketEvent, TicketId, TicketStatus,
+};
+use crate::grid::Grid;
+use crate::model::{CustomerId, LonLat};
+use crate::outage::{OutageBook, OutageId, OutageKind, OutageStatus};
+use crate::store::{Recorded, Store};
+
+/// A repair call to take.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepairCall {
+    /// Who or what it is about.
+    pub caller: Caller,
+    /// The number to call back, when the caller gave one apart from the lookup.
+    pub phone: Option<String>,
+    /// How it came in.
+    pub channel: Channel,
+    /// What the caller said (`家里没电了`, `电线杆倒了`).
+    pub description: String,
+    /// The operator.
+    pub author: String,
+}
+
+/// What the desk decided for a call, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MergeDecision {
+    /// Dispatch, merged into a master, or explained by an outage.
+    pub disposition: Disposition,
+    /// The open outage covering the caller, if any.
+    pub outage: Option<OutageId>,
+    /// The device the ticket is about (the outage's device when one covers the caller).
+    pub device: Option<String>,
+    /// The fault level (10 kV when an outage's device is on the feeder).
+    pub level: FaultLevel,
+    /// Why, in words.
+    pub why: String,
+}
+
+/// What the operator tells a caller whose call was merged or explained: the master ticket's
+/// dispatch, crew, arrival, ETR, fault type and cause.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MasterInfo {
+    /// The master ticket (`None` when an outage explains the call).
+    pub master: Option<TicketId>,
+    /// Its status.
+    pub status: Option<TicketStatus>,
+    /// The outage, if any.
+    pub outage: Option<OutageId>,
+    /// When the master was dispatched.
+    pub dispatched_s: Option<i64>,
+    /// The crew sent, by name.
+    pub crew: Option<String>,
+    /// Its estimated arrival.
+    pub eta_s: Option<i64>,
+    /// When it arrived.
+    pub arrived_s: Option<i64>,
+    /// Estimated restoration: the crew's, else the outage's.
+    pub etr_s: Option<i64>,
+    /// Fault type found.
+    pub fault_type: String,
+    /// Cause found.
+    pub cause: String,
+    /// Calls merged into the master so far (this one included).
+    pub duplicates: usize,
+}
+
+/// The outcome of a call: the ticket as recorded (and dispatched), the decision, and for a
+/// merged or explained call the master's progress.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallOutcome {
+    /// The ticket.
+    pub ticket: Ticket,
+    /// Why it was dispatched, merged or explained.
+    pub decision: MergeDecision,
+    /// The master's progress (merged or explained calls).
+    pub master: Option<MasterInfo>,
+}
+
+/// A step a crew or dispatcher reports on a ticket.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TicketStep {
+    /// The crew arrived.
+    OnSite,
+    /// What the crew found.
+    Diagnosed {
+        /// Fault type.
+        fault_type: String,
+        /// Cause.
+        cause: String,
+        /// Level found.
+        level: FaultLevel,
+        /// Estimated restoration.
+        etr_s: Option<i64>,
+    },
+    /// Supply restored (the crew is released).
+    Restored,
+    /// Work done.
+    Closed,
+    /// The customer was called back.
+    Callback {
+        /// Satisfied.
+        satisfied: bool,
+        /// What they said.
+        note: String,
+    },
+    /// Called off (the crew is released).
+    Cancel,
+}
+
+/// Every ticket and crew of a store.
+pub struct RepairDesk {
+    store: Arc<Store>,
+    policy: SlaPolicy,
+    tickets: BTreeMap<TicketId, Ticket>,
+    crews: BTreeMap<CrewId, Crew>,
+}
+
+/// The rule for a new call (合并重复报修): is the caller inside an active outage, or below
+/// the device of a master ticket still in flight? Then the call joins it; otherwise it is a
+/// new fault and is dispatched.
+///
+/// * an **active planned outage** covering the caller explains the call: nothing is sent;
+/// * an **active fault outage** covering the caller: the call joins the outage's master
+///   ticket in flight, or becomes that master (the one dispatch for the outage);
+/// * a **master ticket in flight** whose device supplies the caller (the topology's
+///   "customers that lose supply if the device opens", the one rule of who is below what):
+///   the call joins it — the lowest such device, when several;
+/// * a pin or device call on the same device as a master in flight joins it;
+/// * otherwise: dispatch.
+///
+/// Announced planned outages that have not started do not explain a call: if the caller
+/// has no power, something else is wrong.
+pub fn merge_duplicate_repair<'a>(
+    grid: &Grid,
+    outages: &OutageBook,
+    in_flight: impl IntoIterator<Item = &'a Ticket>,
+    located: &Located,
+) -> MergeDecision {
+    let now = outages.now_s();
+    let site = &located.site;
+    let mut fault_outage = None;
+    if let Some(c) = located.customer {
+        for cov in outages.outages_covering(c) {
+            if !matches!(cov.status, OutageStatus::Active | OutageStatus::PartiallyRestored) {
+                continue;
+            }
+            match cov.kind {
+                OutageKind::Planned => {
+                    return MergeDecision {
+                        disposition: Disposition::Explained { outage: cov.outage },
+                        outage: Some(cov.outage),
+                        device: site.device.clone(),
+                        level: located.level,
+                        why: format!(
+                            "planned outage {} covers the caller: {}",
+                            cov.outage, cov.notice
+                        ),
+                    }
+                }
+                OutageKind::Fault => {
+                    fault_outage.get_or_insert(cov.outage);
+                }
+            }
+        }
+    }
+    let masters: Vec<&Ticket> = in_flight
+        .into_iter()
+        .filter(|t| t.in_flight() && t.disposition == Disposition::Dispatch)
+        .collect();
+    if let Some(o) = fault_outage {
+        let device = outages.get(o).and_then(|x| x.open_devices.first().cloned());
+        if let Some(m) = masters.iter().find(|t| t.outage == Some(o)) {
+            return MergeDecision {
+                disposition: Disposition::Merged { master: m.id },
+                outage: Some(o),
+                device,
+                level: m.fault_level,
+                why: format!(
+                    "fault outage {o} covers the caller; its ticket {} is in flight",
+                    m.id
+                ),
+            };
+        }
+        return MergeDecision {
+            disposition: Disposition::Dispatch,
+            outage: Some(o),
+            device,
+            level: FaultLevel::MediumVoltage,
+            why: format!("fault outage {o} covers the caller and has no ticket yet: dispatch"),
+        };
+    }
+    // The lowest in-flight master whose device supplies the caller.
+    let mut best: Option<(&Ticket, usize)> = None;
+    for m in &masters {
+        let Some(dev) = m.site.device.as_deref() else { continue };
+        let below = match located.customer {
+            Some(c) => match grid.resolve(dev) {
+                Ok(d) => {
+                    let affected = grid.topology.affected_customers(&grid.model, d);
+                    affected.customers.contains(&c).then_some(affected.customers.len())
+                }
+                Err(_) => None,
+            },
+            None => (site.device.as_deref() == Some(dev)).then_some(0),
+        };
+        if let Some(n) = below {
+            if best.is_none_or(|(_, b)| n < b) {
+                best = Some((m, n));
+            }
+        }
+    }
+    if let Some((m, _)) = best {
+        return MergeDecision {
+            disposition: Disposition::Merged { master: m.id },
+            outage: m.outage,
+            device: m.site.device.clone(),
+            level: m.fault_level,
+            why: format!(
+                "ticket {} is in flight for {}, which supplies the caller",
+                m.id,
+                m.site.device.as_deref().unwrap_or("the same site")
+            ),
+        };
+    }
+    let _ = now;
+    MergeDecision {
+        disposition: Disposition::Dispatch,
+        outage: None,
+        device: site.device.clone(),
+        level: located.level,
+        why: "no known outage or ticket in flight covers the caller: a new fault".into(),
+    }
+}
+
+impl RepairDesk {
+    /// Reads every ticket and crew of the store.
+    pub fn open(store: Arc<Store>, policy: SlaPolicy) -> Result<RepairDesk, TicketError> {
+        let tickets = store.all::<Ticket>()?.into_iter().map(|e| (e.state.id, e.state)).collect();
+        let crews = store.all::<Crew>()?.into_iter().map(|e| (e.state.id, e.state)).collect();
+        Ok(RepairDesk { store, policy, tickets, crews })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The service levels.
+    pub fn policy(&self) -> &SlaPolicy {
+        &self.policy
+    }
+
+    /// Now, on the store's clock.
+    pub fn now_s(&self) -> i64 {
+        self.store.now_s()
+    }
+
+    /// A ticket.
+    pub fn ticket(&self, id: TicketId) -> Result<&Ticket, TicketError> {
+        self.tickets.get(&id).ok_or(TicketError::NoTicket(id))
+    }
+
+    /// A crew.
+    pub fn crew(&self, id: CrewId) -> Result<&Crew, TicketError> {
+        self.crews.get(&id).ok_or(TicketError::NoCrew(id))
+    }
+
+    /// Every ticket, by id.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
+    /// Every crew, by id.
+    pub fn crews(&self) -> impl Iterator<Item = &Crew> {
+        self.crews.values()
+    }
+
+    /// The tickets merged into a master, by id.
+    pub fn duplicates_of(&self, master: TicketId) -> Vec<&Ticket> {
+        self.tickets.values().filter(|t| t.master() == Some(master)).collect()
+    }
+
+    /// The work queue: master tickets in flight, the one whose next deadline is soonest
+    /// first (breached ones lead).
+    pub fn queue(&self) -> Vec<&Ticket> {
+        let now = self.now_s();
+        let mut q: Vec<(&Ticket, i64)> = self
+            .tickets
+            .values()
+            .filter(|t| t.in_flight() && t.disposition == Disposition::Dispatch)
+            .map(|t| (t, next_due(t, &self.policy, now).and_then(|c| c.due_s).unwrap_or(i64::MAX)))
+            .collect();
+        q.sort_by_key(|(t, due)| (*due, t.id));
+        q.into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// A ticket's SLA clocks now.
+    pub fn clocks(&self, id: TicketId) -> Result<Vec<SlaClock>, TicketError> {
+        Ok(sla_clocks(self.ticket(id)?, &self.policy, self.now_s()))
+    }
+
+    /// The tickets with a breached clock now (open or not), by id.
+    pub fn breached(&self) -> Vec<&Ticket> {
+        let now = self.now_s();
+        self.tickets.values().filter(|t| is_breached(t, &self.policy, now)).collect()
+    }
+
+    /// A ticket's events, oldest first.
+    pub fn history(&self, id: TicketId) -> Result<Vec<Recorded<TicketEvent>>, TicketError> {
+        self.ticket(id)?;
+        Ok(self.store.events::<Ticket>(id.0)?)
+    }
+
+    fn append(
+        &mut self,
+        id: TicketId,
+        author: &str,
+        reason: &str,
+        event: TicketEvent,
+    ) -> Result<Ticket, TicketError> {
+        self.ticket(id)?;
+        let e = self.store.append::<Ticket>(id.0, author, reason, event)?;
+        self.tickets.insert(id, e.state.clone());
+        Ok(e.state)
+    }
+
+    fn crew_event(
+        &mut self,
+        id: CrewId,
+        author: &str,
+        reason: &str,
+        event: CrewEvent,
+    ) -> Result<Crew, TicketError> {
+        self.crew(id)?;
+        let e = self.store.append::<Crew>(id.0, author, reason, event)?;
+        self.crews.insert(id, e.state.clone());
+        Ok(e.state)
+    }
+
+    /// Takes a repair call (智能报修): locates it on the grid, applies
+    /// [`merge_duplicate_repair`], records the ticket and — for a new fault — dispatches it
+    /// at once to the unit that owns the feeder (直派到所, no hand-down). Each write is on
+    /// disk before this returns.
+    pub fn take_call(
+        &mut self,
+        grid: &Grid,
+        outages: &OutageBook,
+        call: RepairCall,
+    ) -> Result<CallOutcome, TicketError> {
+        let mut located = locate_call(grid, &call.caller)?;
+        if let Some(p) = call.phone.as_ref().filter(|p| !p.trim().is_empty()) {
+            located.site.phone = p.trim().to_string();
+        }
+        let decision = merge_duplicate_repair(grid, outages, self.tickets.values(), &located);
+        let mut site: CallSite = located.site;
+        site.device = decision.device.clone().or(site.device);
+        let dispatch = decision.disposition == Disposition::Dispatch;
+        if dispatch && site.unit.trim().is_empty() {
+            return Err(TicketError::NotRepairable {
+                device: site.device.clone().unwrap_or_default(),
+                why: "no feeder supplies the site, so no unit owns it".into(),
+            });
+        }
+        let unit = site.unit.clone();
+        let description = if call.description.trim().is_empty() {
+            "报修：停电".to_string()
+        } else {
+            call.description.trim().to_string()
+        };
+        let event = TicketEvent::Created {
+            channel: call.channel,
+            description,
+            site: Box::new(site),
+            fault_level: decision.level,
+            disposition: decision.disposition,
+            outage: decision.outage,
+        };
+        let created = self.store.create::<Ticket>(&call.author, &decision.why, event)?;
+        let id = TicketId(created.id);
+        self.tickets.insert(id, created.state);
+        let ticket = if dispatch {
+            let why = format!("直派 {unit}: the unit that owns the feeder");
+            self.append(id, "gridcare", &why, TicketEvent::Dispatched { unit })?
+        } else {
+            self.ticket(id)?.clone()
+        };
+        let master = (!dispatch).then(|| self.master_info(&ticket, outages));
+        Ok(CallOutcome { ticket, decision, master })
+    }
+
+    /// The master's progress for a merged or explained ticket (for a master, its own).
+    pub fn master_info(&self, ticket: &Ticket, outages: &OutageBook) -> MasterInfo {
+        let master = match ticket.disposition {
+            Disposition::Merged { master } => self.tickets.get(&master),
+            Disposition::Dispatch => Some(ticket),
+            Disposition::Explained { .. } => None,
+        };
+        let outage = master.and_then(|m| m.outage).or(ticket.outage);
+        let outage_etr = outage.and_then(|o| outages.get(o)).and_then(|o| o.etr_s);
+        MasterInfo {
+            master: master.map(|m| m.id),
+            status: master.map(|m| m.status),
+            outage,
+            dispatched_s: master.and_then(|m| m.times.dispatched_s),
+            crew: master
+                .and_then(|m| m.crew)
+                .and_then(|c| self.crews.get(&c))
+                .map(|c| c.spec.name.clone()),
+            eta_s: master.and_then(|m| m.eta_s),
+            arrived_s: master.and_then(|m| m.times.on_site_s),
+            etr_s: master.and_then(|m| m.etr_s).or(outage_etr),
+            fault_type: master.map(|m| m.fault_type.clone()).unwrap_or_default(),
+            cause: master.map(|m| m.cause.clone()).unwrap_or_default(),
+            duplicates: master.map_or(0, |m| self.duplicates_of(m.id).len()),
+        }
+    }
+
+    /// Sends a crew to a dispatched ticket: the named one, or the best free crew of the
+    /// ticket's unit with the skill its fault level needs ([`best_crew`]). The ETA is the
+    /// road-time estimate from the crew's position.
+    pub fn send_crew(
+        &mut self,
+        id: TicketId,
+        crew: Option<CrewId>,
+        author: &str,
+    ) -> Result<(Ticket, Crew), TicketError> {
+        let t = self.ticket(id)?.clone();
+        if t.disposition != Disposition::Dispatch {
+            return Err(TicketError::Refused {
+                id: id.0,
+                message: "the ticket is merged into a master or explained by an outage; send \
+                          the crew to the master"
+                    .into(),
+            });
+        }
+        let (c, travel_s) = match crew {
+            Some(cid) => {
+                let c = self.crew(cid)?;
+                if c.status == CrewStatus::OffDuty {
+                    return Err(TicketError::CrewRefused {
+                        id: cid.0,
+                        message: "the crew is off duty".into(),
+                    });
+                }
+                if c.ticket.is_some_and(|x| x != id) {
+                    return Err(TicketError::CrewRefused {
+                        id: cid.0,
+                        message: format!(
+                            "the crew works on ticket {}; release it first",
+                            c.ticket.map_or(0, |x| x.0)
+                        ),
+                    });
+                }
+                (c.clone(), travel_time_s(c.pos, t.site.pos, c.spec.speed_kmh))
+            }
+            None => match best_crew(self.crews.values(), &t.site.unit, t.fault_level, t.site.pos) {
+                Some((c, s)) => (c.clone(), s),
+                None => {
+                    return Err(TicketError::NoFreeCrew {
+                        ticket: id,
+                        unit: t.site.unit.clone(),
+                        skill: Skill::for_level(t.fault_level).as_str(),
+                    })
+                }
+            },
+        };
+        let now = self.now_s();
+        let eta_s = now + travel_s;
+        let reason = format!(
+            "{} sent, {:.1} km away",
+            c.spec.name,
+            c.pos.haversine_dist_m(&t.site.pos) / 1000.0
+        );
+        // A crew taken off another crew's ticket: release that one first.
+        if let Some(prev) = t.crew.filter(|p| *p != c.id) {
+            self.crew_event(prev, author, "replaced by another crew", CrewEvent::Released)?;
+        }
+        let crew = self.crew_event(
+            c.id,
+            author,
+            &reason,
+            CrewEvent::Sent { ticket: id, from: c.pos, eta_s },
+        )?;
+        let ticket =
+            self.append(id, author, &reason, TicketEvent::CrewEnRoute { crew: c.id, eta_s })?;
+        Ok((ticket, crew))
+    }
+
+    /// Records a step of a ticket. On site moves its crew there; restored and cancelled
+    /// release the crew.
+    pub fn step(
+        &mut self,
+        id: TicketId,
+        step: TicketStep,
+        author: &str,
+        reason: &str,
+    ) -> Result<Ticket, TicketError> {
+        let t = self.ticket(id)?.clone();
+        let event = match step {
+            TicketStep::OnSite => TicketEvent::OnSite,
+            TicketStep::Diagnosed { fault_type, cause, level, etr_s } => {
+                TicketEvent::Diagnosed { fault_type, cause, fault_level: level, etr_s }
+            }
+            TicketStep::Restored => TicketEvent::Restored,
+            TicketStep::Closed => TicketEvent::Closed,
+            TicketStep::Callback { satisfied, note } => {
+                TicketEvent::CallbackDone { satisfied, note }
+            }
+            TicketStep::Cancel => TicketEvent::Cancelled,
+        };
+        let crew_after = match (&event, t.crew) {
+            (TicketEvent::OnSite, Some(c)) => Some((c, CrewEvent::Arrived { at: t.site.pos })),
+            (TicketEvent::Restored | TicketEvent::Cancelled, Some(c))
+                if self.crews.get(&c).is_some_and(|x| x.ticket == Some(id)) =>
+            {
+                Some((c, CrewEvent::Released))
+            }
+            _ => None,
+        };
+        let ticket = self.append(id, author, reason, event)?;
+        if let Some((c, e)) = crew_after {
+            self.crew_event(c, author, reason, e)?;
+        }
+        Ok(ticket)
+    }
+
+    /// Registers a crew.
+    pub fn register_crew(&mut self, spec: CrewSpec, author: &str) -> Result<Crew, TicketError> {
+        let e = self.store.create::<Crew>(author, "registered", CrewEvent::Registered(spec))?;
+        self.crews.insert(e.state.id, e.state.clone());
+        Ok(e.state)
+    }
+
+    /// Records a crew's position (an operator, or the AVL feed).
+    pub fn move_crew(&mut self, id: CrewId, at: LonLat, author: &str) -> Result<Crew, TicketError> {
+        if !at.is_valid() {
+            return Err(TicketError::BadPosition { at });
+        }
+        self.crew_event(id, author, "position", CrewEvent::Moved { at })
+    }
+
+    /// Puts a crew on or off duty.
+    pub fn set_on_duty(&mut self, id: CrewId, on: bool, author: &str) -> Result<Crew, TicketError> {
+        self.crew_event(
+            id,
+            author,
+            if on { "on duty" } else { "off duty" },
+            CrewEvent::OnDuty { on },
+        )
+    }
+
+    /// The customer a ticket was called in by, in `grid`.
+    pub fn caller_of(&self, grid: &Grid, id: TicketId) -> Option<CustomerId> {
+        let account = self.tickets.get(&id)?.site.account.as_deref()?;
+        match grid.resolve(account) {
+            Ok(crate::model::DeviceRef::Customer(c)) => Some(c),
+            _ => None,
+        }
+    }
+}
