@@ -344,3 +344,23 @@ pub fn next_due(ticket: &Ticket, policy: &SlaPolicy, now_s: i64) -> Option<SlaCl
         .filter(|c| matches!(c.state, ClockState::Running { .. } | ClockState::Overdue { .. }))
         .min_by_key(|c| c.due_s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_policy_parses_and_a_bad_one_is_named() {
+        let p = SlaPolicy::parse("sla.json", DEFAULT_SLA_JSON).expect("valid");
+        assert_eq!(p.arrival_limit_s(Area::Urban), 45 * 60);
+        assert_eq!(p.arrival_limit_s(Area::Rural), 90 * 60);
+        assert_eq!(p.restore_limit_s(FaultLevel::MediumVoltage), 12 * 3600);
+        assert_eq!(p.area_of("禅城供电局南庄供电所"), Area::Rural);
+        assert_eq!(p.area_of("unknown"), Area::Urban);
+        let bad = DEFAULT_SLA_JSON.replace("\"dispatch_min\": 3", "\"dispatch_min\": 0");
+        let e = SlaPolicy::parse("x.json", &bad).expect_err("zero refused").to_string();
+        assert!(e.contains("x.json") && e.contains("dispatch_min"), "{e}");
+        let e = SlaPolicy::parse("y.json", "{\"dispatch_min\": 3}").expect_err("incomplete");
+        assert!(e.to_string().contains("arrival_min"), "{e}");
+    }
+}
