@@ -8,12 +8,14 @@
 //!   transformers;
 //! * [`ieee8500_grid`]: the IEEE 8500-node feeder with its 30 lateral fuses.
 
+mod live;
 mod report;
 mod sample;
 mod storm;
 
 use std::path::PathBuf;
 
+pub use live::{crew_position_at, DemoAction, DemoFault, LiveParams, StormDemo};
 pub use report::{run_storms, CheckpointScore, PredictorScore, StormReport, CHECKPOINTS};
 pub use sample::{sample_grid, sample_model, SampleFeeders};
 pub use storm::{draw_storms, Fault, Storm, StormParams};
