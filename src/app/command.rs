@@ -3,6 +3,7 @@
 
 use crate::model::{CustomerId, DeviceRef, ElementRef, LonLat};
 use crate::outage::OutageId;
+use crate::workorder::{Caller, Channel, CrewId, TicketId, TicketStep};
 
 use super::i18n::Lang;
 use super::layers::{transformers, LayerId, IN_BOX_MIN_ZOOM};
@@ -114,6 +115,47 @@ pub enum Command {
         /// Who.
         author: String,
     },
+    /// Open or close the ticket queue and crew list (工单队列, 抢修队伍).
+    ShowRepairs(bool),
+    /// Open or close the new-call form (新建报修).
+    ShowNewCall(bool),
+    /// Select a ticket: its details, SLA clocks and history, and fly to its site.
+    SelectTicket(TicketId),
+    /// Take a repair call (`desk.take_call`): dispatch, merge or explain it.
+    TakeCall {
+        /// Who calls, or where.
+        caller: Caller,
+        /// How the call came in.
+        channel: Channel,
+        /// What the caller says.
+        description: String,
+        /// The operator.
+        author: String,
+    },
+    /// Send a crew to a ticket (`desk.send_crew`): the named one, else the best free one.
+    SendCrew {
+        /// The ticket.
+        ticket: TicketId,
+        /// The crew (`None`: the best free crew of the ticket's unit).
+        crew: Option<CrewId>,
+        /// Who sends it.
+        author: String,
+    },
+    /// Record a step of a ticket (`desk.step`).
+    StepTicket {
+        /// The ticket.
+        ticket: TicketId,
+        /// The step.
+        step: TicketStep,
+        /// Why, or what the crew says.
+        reason: String,
+        /// Who records it.
+        author: String,
+    },
+    /// Fly to a crew and mark it in the crew list.
+    SelectCrew(CrewId),
+    /// Start or stop the storm demo (风暴演示): faults, calls and crews on the loaded grid.
+    SetStormDemo(bool),
 }
 
 impl GridCareApp {
@@ -128,6 +170,19 @@ impl GridCareApp {
                 self.refresh_outages();
             }
             Command::ShowOutages(open) => self.state.outage_panel = open,
+            Command::ShowRepairs(open) => self.state.repair_panel = open,
+            Command::ShowNewCall(open) => {
+                self.session.repair_form.open = open;
+                if !open && self.session.repair_form.lookup == super::repairs::LookupKind::Pin {
+                    self.session.pin_mode = false;
+                }
+            }
+            cmd @ (Command::SelectTicket(_)
+            | Command::TakeCall { .. }
+            | Command::SendCrew { .. }
+            | Command::StepTicket { .. }
+            | Command::SelectCrew(_)
+            | Command::SetStormDemo(_)) => self.apply_repair(cmd, ctx),
             cmd @ (Command::SelectOutage(_)
             | Command::ReportFault { .. }
             | Command::ChangeEtr { .. }

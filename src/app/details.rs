@@ -1,7 +1,8 @@
 //! The details panel: search matches, then whatever is selected — a customer's card and
 //! supply chain (站-线-变-户) and the open outages covering them, a device with "what if
-//! opened" and the form to record a fault there, a pinned point, or an outage with its change
-//! trajectory. On the wall screen personal data is masked and there are no buttons.
+//! opened" and the form to record a fault there, a pinned point, an outage with its change
+//! trajectory, or a repair ticket with its SLA clocks, history and steps. On the wall screen
+//! personal data is masked and there are no buttons.
 
 use crate::model::{DeviceRef, ElementRef};
 use eframe::egui::{self, Color32, RichText};
@@ -12,6 +13,7 @@ use super::mask::{mask_address, mask_name, mask_phone};
 use super::outage_panel;
 use super::outages::can_fault;
 use super::panels::Ctx;
+use super::repair_panel;
 use super::session::{Selection, Session};
 
 /// The details panel. It edits only the outage forms of the session.
@@ -23,7 +25,8 @@ pub fn details_ui(ui: &mut egui::Ui, session: &mut Session, ctx: &Ctx, out: &mut
                 matches_ui(ui, session, ctx, out);
             }
             ui.heading(ctx.t(T::Details));
-            let Session { selection, what_if, covering, outage_form: form, .. } = session;
+            let Session { selection, what_if, covering, outage_form: form, repair_form, .. } =
+                session;
             match selection {
                 Selection::None => {
                     ui.label(ctx.t(T::NothingSelected));
@@ -41,6 +44,10 @@ pub fn details_ui(ui: &mut egui::Ui, session: &mut Session, ctx: &Ctx, out: &mut
                 Selection::Pin(loc) => pin_ui(ui, loc, ctx, out),
                 Selection::Outage { id, trajectory } => {
                     outage_panel::outage_ui(ui, *id, trajectory, form, ctx, out)
+                }
+                Selection::Ticket { id, history, .. } => {
+                    let author = form.author.trim().to_string();
+                    repair_panel::ticket_ui(ui, *id, history, repair_form, &author, ctx, out)
                 }
             }
         });

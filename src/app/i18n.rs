@@ -4,6 +4,9 @@
 
 use crate::model::{Labels, SwitchKind, TransformerKind};
 use crate::outage::{OutageKind, OutageStatus};
+use crate::workorder::{
+    Channel, ClockState, CrewStatus, FaultLevel, SlaClock, SlaStep, TicketEvent, TicketStatus,
+};
 use serde::{Deserialize, Serialize};
 
 /// A UI language.
@@ -82,7 +85,6 @@ strings! {
     LayerSubstations => "变电站", "Substations";
     LayerRepairPins => "抢修扎点", "Repair pins";
     LayerCrews => "抢修队伍", "Repair crews";
-    NoSourceYet => "暂无数据源", "no data source yet";
     LegendSupplied => "已供电用户", "Customer supplied";
     LegendOut => "停电用户", "Customer out of supply";
     LegendDensity => "低缩放级别按密度显示", "shown as density when zoomed out";
@@ -163,7 +165,6 @@ strings! {
     ActiveOutages => "进行中停电事件", "Active outages";
     CrewsInField => "在外抢修队伍", "Crews in the field";
     TotalCustomers => "用户总数", "Customers";
-    NotYetAvailable => "暂无数据源", "not yet available";
     Touring => "轮播", "Touring";
     DeEnergisedArea => "停电区域", "De-energised area";
     CorruptSettings => "设置文件损坏，已恢复默认", "The settings file was corrupt and was replaced by defaults";
@@ -238,6 +239,120 @@ strings! {
     OutageAreaCaption => "{} 号 · {} 户", "No. {} · {} customers";
     CustomersOffNote => "{} 户停电", "{} customers off";
     AnnouncedNote => "另有 {} 个计划停电已公告", "{} planned outages announced";
+    Tickets => "工单队列", "Ticket queue";
+    TicketsCount => "工单 ({})", "Tickets ({})";
+    AllTickets => "显示全部工单", "All tickets";
+    NoTicketsInQueue => "队列中没有待处理工单", "No tickets waiting";
+    NoTickets => "没有工单", "No tickets";
+    TicketNo => "工单号", "Ticket";
+    CallerWord => "报修人 / 户号", "Caller / account";
+    NextDue => "最近时限", "Next deadline";
+    Duplicates => "合并报修", "Merged calls";
+    TicketTitle => "{} 号工单", "Ticket {}";
+    TsNew => "新建", "New";
+    TsDispatched => "已派单", "Dispatched";
+    TsEnRoute => "在途", "En route";
+    TsOnSite => "到达现场", "On site";
+    TsRestored => "已恢复送电", "Restored";
+    TsClosed => "已归档", "Closed";
+    TsCallback => "已回访", "Called back";
+    TsMerged => "已合并", "Merged";
+    TsExplained => "已答复", "Explained";
+    TsCancelled => "已撤销", "Cancelled";
+    SlaDispatch => "派单", "Dispatch";
+    SlaArrival => "到达现场", "Arrival";
+    SlaRestore => "恢复送电", "Restoration";
+    SlaCallback => "回访", "Callback";
+    ClockWaiting => "未开始", "not started";
+    ClockLeft => "{} 剩余 {} 分钟", "{}: {} min left";
+    ClockOver => "{} 超时 {} 分钟", "{}: {} min overdue";
+    ClockMet => "{} 用时 {} 分钟", "{}: met in {} min";
+    ClockLate => "{} 用时 {} 分钟，超时 {} 分钟", "{}: took {} min, {} min late";
+    SlaClocks => "服务时限", "SLA clocks";
+    Site => "报修地点", "Site";
+    History => "工单记录", "History";
+    MasterProgress => "主工单进度", "Master ticket progress";
+    MasterTicket => "主工单", "Master ticket";
+    DispatchedAt => "派单时间", "Dispatched";
+    CrewWord => "抢修队伍", "Crew";
+    Eta => "预计到达", "ETA";
+    ArrivedAt => "到达时间", "Arrived";
+    FaultType => "故障类型", "Fault type";
+    FaultCause => "故障原因", "Fault cause";
+    FaultLevelWord => "故障等级", "Fault level";
+    LevelLv => "低压", "Low voltage";
+    LevelMv => "10kV", "10 kV";
+    LevelCustomer => "客户内部", "Customer side";
+    ChannelWord => "渠道", "Channel";
+    ChPhone => "95598 电话", "95598 phone";
+    ChWechat => "微信", "WeChat";
+    ChApp => "掌上电力 APP", "Mobile app";
+    ChWeb => "网上营业厅", "Web";
+    ChSms => "短信", "SMS";
+    ChInternal => "内部上报", "Internal";
+    Description => "报修内容", "What the caller says";
+    CalledAt => "报修时间", "Called";
+    SendBestCrew => "派最近空闲队伍", "Send the best crew";
+    RecordOnSite => "记录到达现场", "Record on site";
+    RecordDiagnosis => "记录故障诊断", "Record the diagnosis";
+    RecordRestored => "记录恢复送电", "Record restored";
+    RecordClosed => "归档", "Close the ticket";
+    RecordCallback => "记录回访", "Record the callback";
+    CancelTicket => "撤销工单", "Cancel the ticket";
+    Satisfied => "客户满意", "Customer satisfied";
+    StepNote => "说明", "Note";
+    TenKvFault => "10kV 故障", "10 kV fault";
+    NewCall => "新建报修", "New repair call";
+    LookupBy => "查找方式", "Look up by";
+    ByNumber => "户号或电话", "Account or phone";
+    ByAddressText => "按地址", "By address";
+    ByPinPoint => "按地图扎点", "By map pin";
+    CallerNumber => "户号或电话号码", "Account or phone number";
+    CallerAddress => "报修地址", "Caller's address";
+    PinPick => "打开“地图扎点”后点击地图选点", "turn on Map pin and click the map";
+    TakeCall => "受理报修", "Take the call";
+    OutcomeDispatched => "{} 号工单已直派 {}", "Ticket {} dispatched to {}";
+    OutcomeMerged => "{} 号工单已合并到 {} 号主工单", "Ticket {} merged into master ticket {}";
+    OutcomeExplained => "{} 号工单：已有 {} 号停电信息，预计送电 {}", "Ticket {}: explained by outage {}, ETR {}";
+    CrewsHeading => "抢修队伍", "Crews";
+    CrewTicket => "工单", "Ticket";
+    Position => "位置", "Position";
+    CsAvailable => "空闲", "Available";
+    CsEnRoute => "赶赴现场", "Driving";
+    CsOnSite => "现场作业", "Working on site";
+    CsOffDuty => "休息", "Off duty";
+    StormDemo => "风暴演示", "Storm demo";
+    StormDemoNote => "风暴演示：{} 次故障 (1 秒 = 1 分钟)", "Storm demo: {} faults (1 s = 1 min)";
+    RepairStoreUnavailable => "工单库无法打开，报修功能暂不可用", "The ticket store could not be opened; repair tickets are unavailable";
+    LegendOnTime => "时限内", "Within the SLA";
+    LegendShort => "剩余不足 25%", "Under 25 % of the limit left";
+    LegendBreached => "已超时", "SLA breached";
+    LegendDone => "已恢复或归档", "Restored or closed";
+    LegendMerged => "小点：合并报修", "small: a merged call";
+    LegendCrewFree => "空闲队伍", "Free crew";
+    LegendCrewDriving => "赶赴现场的队伍", "Crew on its way";
+    LegendCrewOnSite => "现场作业的队伍", "Crew working on site";
+    CrewsInFieldNote => "共 {} 支，{} 张工单在办", "of {} crews · {} tickets open";
+    ErrNotACaller => "“{}” 不是户号或电话号码", "`{}` is not an account number or phone";
+    ErrUnknownCaller => "没有用户的户号或电话是 “{}”", "no customer has the account number or phone `{}`";
+    ErrEmptyAddress => "地址为空：请填写地址、户号或在地图扎点", "the address is empty: give an address, a number or a map pin";
+    ErrAddressNotFound => "没有与 “{}” 足够匹配的标准地址，请询问户号或在地图扎点", "no standard address matches `{}` well enough; ask for the account number or drop a pin";
+    ErrPinOffGrid => "扎点 {} 米内没有线路或配变", "no line or transformer within {} m of the pin";
+    ErrNoFreeCrew => "{} 没有空闲的抢修队伍可派往 {} 号工单", "no crew of {} is free for ticket {}";
+    ErrRefused => "{} 号工单当前为“{}”，不能执行该步骤", "ticket {} is {}: that step does not apply";
+    ErrMergedTicket => "{} 号工单已合并或已答复，请派队伍到主工单", "ticket {} is merged or explained: send the crew to the master";
+    ErrCrewBusy => "队伍 {} 不能派出：{}", "crew {} cannot be sent: {}";
+    ErrOther => "工单库错误：{}", "ticket store error: {}";
+    HeCreated => "受理", "call taken";
+    HeDispatched => "直派", "dispatched";
+    HeCrewEnRoute => "派出队伍", "crew sent";
+    HeOnSite => "到达现场", "on site";
+    HeDiagnosed => "故障诊断", "diagnosed";
+    HeRestored => "恢复送电", "restored";
+    HeClosed => "归档", "closed";
+    HeCallback => "回访", "called back";
+    HeCancelled => "撤销", "cancelled";
+    HeJoinedOutage => "并入停电", "joined outage";
 }
 
 /// A UI string with `{}` replaced by the arguments in order.
@@ -326,6 +441,112 @@ pub fn outage_status(lang: Lang, s: OutageStatus) -> &'static str {
             OutageStatus::Announced => T::StatusAnnounced,
             OutageStatus::Restored => T::StatusRestored,
             OutageStatus::Cancelled => T::StatusCancelled,
+        },
+    )
+}
+
+/// The word for a ticket status.
+pub fn ticket_status(lang: Lang, s: TicketStatus) -> &'static str {
+    tr(
+        lang,
+        match s {
+            TicketStatus::New => T::TsNew,
+            TicketStatus::Dispatched => T::TsDispatched,
+            TicketStatus::EnRoute => T::TsEnRoute,
+            TicketStatus::OnSite => T::TsOnSite,
+            TicketStatus::Restored => T::TsRestored,
+            TicketStatus::Closed => T::TsClosed,
+            TicketStatus::CallbackDone => T::TsCallback,
+            TicketStatus::Merged => T::TsMerged,
+            TicketStatus::Explained => T::TsExplained,
+            TicketStatus::Cancelled => T::TsCancelled,
+        },
+    )
+}
+
+/// The word for an SLA step.
+pub fn sla_step(lang: Lang, s: SlaStep) -> &'static str {
+    tr(
+        lang,
+        match s {
+            SlaStep::Dispatch => T::SlaDispatch,
+            SlaStep::Arrival => T::SlaArrival,
+            SlaStep::Restore => T::SlaRestore,
+            SlaStep::Callback => T::SlaCallback,
+        },
+    )
+}
+
+/// An SLA clock as an operator reads it: `Arrival: 12 min left`.
+pub fn clock_text(lang: Lang, c: &SlaClock) -> String {
+    let step = sla_step(lang, c.step);
+    let min = |s: i64| (s / 60).to_string();
+    match c.state {
+        ClockState::Waiting => format!("{step}: {}", tr(lang, T::ClockWaiting)),
+        ClockState::Running { left_s } => trf(lang, T::ClockLeft, &[step, &min(left_s)]),
+        ClockState::Overdue { over_s } => trf(lang, T::ClockOver, &[step, &min(over_s)]),
+        ClockState::Met { took_s } => trf(lang, T::ClockMet, &[step, &min(took_s)]),
+        ClockState::Late { took_s, over_s } => {
+            trf(lang, T::ClockLate, &[step, &min(took_s), &min(over_s)])
+        }
+    }
+}
+
+/// The word for a call channel.
+pub fn channel_word(lang: Lang, c: Channel) -> &'static str {
+    tr(
+        lang,
+        match c {
+            Channel::Phone => T::ChPhone,
+            Channel::Wechat => T::ChWechat,
+            Channel::App => T::ChApp,
+            Channel::Web => T::ChWeb,
+            Channel::Sms => T::ChSms,
+            Channel::Internal => T::ChInternal,
+        },
+    )
+}
+
+/// The word for a fault level.
+pub fn fault_level(lang: Lang, l: FaultLevel) -> &'static str {
+    tr(
+        lang,
+        match l {
+            FaultLevel::LowVoltage => T::LevelLv,
+            FaultLevel::MediumVoltage => T::LevelMv,
+            FaultLevel::CustomerSide => T::LevelCustomer,
+        },
+    )
+}
+
+/// The word for what a crew is doing.
+pub fn crew_status(lang: Lang, s: CrewStatus) -> &'static str {
+    tr(
+        lang,
+        match s {
+            CrewStatus::Available => T::CsAvailable,
+            CrewStatus::EnRoute => T::CsEnRoute,
+            CrewStatus::OnSite => T::CsOnSite,
+            CrewStatus::OffDuty => T::CsOffDuty,
+        },
+    )
+}
+
+/// The word for a ticket event in its history.
+pub fn ticket_event(lang: Lang, e: &TicketEvent) -> &'static str {
+    tr(
+        lang,
+        match e {
+            TicketEvent::Created { .. } => T::HeCreated,
+            TicketEvent::Dispatched { .. } => T::HeDispatched,
+            TicketEvent::CrewEnRoute { .. } => T::HeCrewEnRoute,
+            TicketEvent::OnSite => T::HeOnSite,
+            TicketEvent::Diagnosed { .. } => T::HeDiagnosed,
+            TicketEvent::Restored => T::HeRestored,
+            TicketEvent::Closed => T::HeClosed,
+            TicketEvent::CallbackDone { .. } => T::HeCallback,
+            TicketEvent::Cancelled => T::HeCancelled,
+            TicketEvent::JoinedOutage { .. } => T::HeJoinedOutage,
         },
     )
 }

@@ -61,7 +61,7 @@ pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) -> egu
                 (true, layers::highlight::build),
                 (on.outage_areas, layers::areas::build),
                 (on.substations, layers::substations::build),
-                (on.repair_pins, layers::field::build_pins),
+                (on.repair_pins, layers::repairs::build),
             ];
             for (enabled, build) in builders {
                 if enabled {
@@ -69,7 +69,7 @@ pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) -> egu
                 }
             }
             if on.crews {
-                map = map.with_plugin(LayerPlugin::new(scene, layers::field::build_crews));
+                map = map.with_plugin(LayerPlugin::new(scene, layers::crews::build));
             }
             map.show(ui, |ui, response, projector, memory| {
                 if response.clicked() {

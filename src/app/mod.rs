@@ -20,6 +20,8 @@ mod mask;
 mod outage_panel;
 mod outages;
 mod panels;
+mod repair_panel;
+mod repairs;
 mod session;
 mod snapshot;
 mod state;
@@ -33,6 +35,7 @@ use std::sync::mpsc;
 use crate::grid::{Grid, ModelSource};
 use crate::model::{CustomerId, LonLat};
 use crate::outage::{OutageBook, OutageId};
+use crate::workorder::{RepairDesk, TicketId};
 use eframe::egui;
 
 pub use command::Command;
@@ -41,6 +44,7 @@ pub use i18n::{tr, trf, Lang, T};
 pub use layers::{build_grid_layers, LayerId, LayerToggles, Overlay, Scene};
 pub use mask::{mask_address, mask_name, mask_phone};
 pub use outages::{open_book, OutageSnapshot, STORE_DIR};
+pub use repairs::{clock_urgency, ticket_urgency, CrewRow, RepairSnapshot, TicketRow};
 pub use session::Selection;
 pub use snapshot::MapSnapshot;
 pub use state::{data_dir, AppState, TileConfig, ViewState};
@@ -59,9 +63,9 @@ pub struct AppOptions {
     pub lang: Option<Lang>,
 }
 
-/// What the loader thread sends: the grid and the outage book of the data directory (or why
-/// either failed).
-type Loaded = Result<(Grid, Result<OutageBook, String>), String>;
+/// What the loader thread sends: the grid, and the outage book and repair desk of the data
+/// directory's store (or why either failed).
+type Loaded = Result<(Grid, Result<(OutageBook, RepairDesk), String>), String>;
 
 /// What the app holds but does not save.
 pub struct Resources {
@@ -76,6 +80,15 @@ pub struct Resources {
     pub outages: Option<OutageBook>,
     /// What the map and the wall draw of the outage book, rebuilt when it changes.
     pub outage_snapshot: OutageSnapshot,
+    /// The repair desk on the same store (`None` while loading, or when the store could not
+    /// be opened).
+    pub repairs: Option<RepairDesk>,
+    /// What the panels and the map show of the desk, rebuilt when it changes.
+    pub repair_snapshot: repairs::RepairSnapshot,
+    /// egui time the repair snapshot was built.
+    repair_built_at: f64,
+    /// The storm demo, while it runs.
+    demo: Option<repairs::DemoRunner>,
     basemap: layers::basemap::Basemap,
     tiles: Option<tiles::TileLayer>,
     memory: walkers::MapMemory,
@@ -156,6 +169,10 @@ impl GridCareApp {
             snapshot: MapSnapshot::default(),
             outages: None,
             outage_snapshot: OutageSnapshot::default(),
+            repairs: None,
+            repair_snapshot: repairs::RepairSnapshot::default(),
+            repair_built_at: 0.0,
+            demo: None,
             basemap: layers::basemap::Basemap::load(),
             tiles: None,
             memory,
@@ -173,7 +190,7 @@ impl GridCareApp {
         app
     }
 
-    fn install_grid(&mut self, grid: Grid, book: Result<OutageBook, String>) {
+    fn install_grid(&mut self, grid: Grid, book: Result<(OutageBook, RepairDesk), String>) {
         self.res.snapshot = MapSnapshot::build(&grid);
         if !self.res.restored {
             // first run: show the whole service area
@@ -186,13 +203,14 @@ impl GridCareApp {
             let _ = self.res.memory.set_zoom(zoom);
         }
         match book {
-            Ok(book) => {
+            Ok((book, desk)) => {
                 let unresolved = book.unresolved_accounts();
                 if unresolved > 0 {
                     let n = unresolved.to_string();
                     self.session.notices.push(trf(self.state.lang, T::UnresolvedAccounts, &[&n]));
                 }
                 self.res.outages = Some(book);
+                self.res.repairs = Some(desk);
             }
             Err(e) => {
                 let msg = format!("{}: {e}", tr(self.state.lang, T::StoreUnavailable));
@@ -201,6 +219,7 @@ impl GridCareApp {
         }
         self.res.grid = Some(grid);
         self.refresh_outages();
+        self.refresh_repairs(0.0);
     }
 
     /// The saved state.
@@ -244,6 +263,34 @@ impl GridCareApp {
         &self.res.outage_snapshot
     }
 
+    /// The repair desk, when the store is open.
+    pub fn repairs(&self) -> Option<&RepairDesk> {
+        self.res.repairs.as_ref()
+    }
+
+    /// What the panels and the map show of the repair desk.
+    pub fn repair_snapshot(&self) -> &repairs::RepairSnapshot {
+        &self.res.repair_snapshot
+    }
+
+    /// The ticket selected, if any.
+    pub fn selected_ticket(&self) -> Option<TicketId> {
+        match self.session.selection {
+            Selection::Ticket { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// True while the storm demo runs (generating, or its crews finishing their work).
+    pub fn demo_running(&self) -> bool {
+        self.res.demo.is_some()
+    }
+
+    /// True while the storm demo generates faults and calls.
+    pub fn demo_generating(&self) -> bool {
+        self.res.demo.as_ref().is_some_and(|d| d.demo.is_generating())
+    }
+
     /// True on the wall screen.
     pub fn is_wall(&self) -> bool {
         self.session.wall
@@ -277,6 +324,8 @@ impl GridCareApp {
         let ctx = ui.ctx().clone();
         self.poll_loading();
         self.refresh_outages_if_stale();
+        self.run_demo(&ctx);
+        self.refresh_repairs_if_stale(ctx.input(|i| i.time));
         self.shortcuts(&ctx);
         self.advance_camera(&ctx);
         if self.session.wall {
@@ -317,6 +366,9 @@ impl GridCareApp {
             wall: self.session.wall,
             outages: self.res.outages.as_ref(),
             outage_snap: &self.res.outage_snapshot,
+            repairs: self.res.repairs.as_ref(),
+            repair_snap: &self.res.repair_snapshot,
+            demo: self.res.demo.as_ref().map(|d| (d.demo.is_generating(), d.demo.faults().len())),
         };
         let out = &mut self.outbox;
         if self.session.wall {
@@ -328,7 +380,11 @@ impl GridCareApp {
                 &mut self.session.focus_search,
                 &ctx,
                 self.session.pin_mode,
-                self.state.outage_panel,
+                panels::Open {
+                    outages: self.state.outage_panel,
+                    repairs: self.state.repair_panel,
+                    new_call: self.session.repair_form.open,
+                },
                 out,
             );
         }
@@ -339,6 +395,35 @@ impl GridCareApp {
         let show_details = !self.session.wall || !matches!(self.session.selection, Selection::None);
         if show_details {
             details::details_ui(ui, &mut self.session, &ctx, out);
+        }
+        if self.state.repair_panel && !self.session.wall {
+            let selected = match self.session.selection {
+                Selection::Ticket { id, .. } => Some(id),
+                _ => None,
+            };
+            repair_panel::repairs_ui(
+                ui,
+                &mut self.session.all_tickets,
+                selected,
+                self.session.selected_crew,
+                &ctx,
+                out,
+            );
+        }
+        if self.session.repair_form.open && !self.session.wall {
+            let pinned = match &self.session.selection {
+                Selection::Pin(loc) => Some(loc.at),
+                _ => None,
+            };
+            let author = self.session.outage_form.author.clone();
+            repair_panel::new_call_ui(
+                ui.ctx(),
+                &mut self.session.repair_form,
+                pinned,
+                &author,
+                &ctx,
+                out,
+            );
         }
         if self.state.outage_panel && !self.session.wall {
             let selected = match self.session.selection {
@@ -357,7 +442,8 @@ impl GridCareApp {
             );
         }
         let scene = Scene::new(grid, &self.res.snapshot, &self.session.overlay, self.session.wall)
-            .with_outage_areas(&self.res.outage_snapshot.areas);
+            .with_outage_areas(&self.res.outage_snapshot.areas)
+            .with_repairs(&self.res.repair_snapshot.pins, &self.res.repair_snapshot.crew_marks);
         let tiles = if self.state.layers.tiles { self.res.tiles.as_mut() } else { None };
         self.res.map_rect = mapview::map_ui(
             ui,
@@ -469,6 +555,9 @@ impl eframe::App for GridCareApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.sync_view();
         self.save_now();
+        self.res.demo = None;
+        // the desk lets go of the store first, so that the book is its last holder
+        drop(self.res.repairs.take());
         if let Some(book) = self.res.outages.take() {
             // flushed and sealed, so that the next open trusts the files without a check
             if let Err(e) = book.close() {

@@ -1,6 +1,6 @@
-//! Outage information in the app (停电信息): the outage store of the data directory, opened
-//! once the grid is loaded and kept as an [`OutageBook`] in the resources; what the map and
-//! the wall screen draw from it ([`OutageSnapshot`]: the areas of the open outages, the counts),
+//! Outage information in the app (停电信息): the store of the data directory, opened once
+//! the grid is loaded and kept as an [`OutageBook`] in the resources (with the repair desk on
+//! the same store, see `repairs.rs`); what the map and the wall screen draw from it ([`OutageSnapshot`]: the areas of the open outages, the counts),
 //! rebuilt when the book changes rather than every frame; and how the outage commands are
 //! applied — each one a call of the book, whose refusal is shown to the operator.
 //!
@@ -18,6 +18,7 @@ use crate::outage::{
     FaultOutage, FaultSource, Outage, OutageBook, OutageError, OutageId, OutageKind, OutageStatus,
 };
 use crate::store::{KindCheck, OpenOptions, Store};
+use crate::workorder::{RepairDesk, SlaPolicy};
 
 use super::command::Command;
 use super::i18n::{tr, trf, Lang, T};
@@ -33,13 +34,20 @@ pub const STORE_DIR: &str = "store";
 /// the clock: an announced planned outage becomes active at its start), seconds.
 pub const REFRESH_S: i64 = 60;
 
-/// Opens the outage store of a data directory and reads its outages for `grid`. The error
-/// is the store's or the book's own message (it names the directory and what is wrong).
-pub fn open_book(data_dir: &Path, grid: &Grid) -> Result<OutageBook, String> {
+/// Opens the store of a data directory with every kind the app keeps (outages, repair
+/// tickets, crews) and reads its outage book and repair desk for `grid`; a desk with no crews
+/// gets the default ones (three per unit). The error is the store's, the book's or the
+/// desk's own message (it names the directory and what is wrong).
+pub fn open_book(data_dir: &Path, grid: &Grid) -> Result<(OutageBook, RepairDesk), String> {
     let dir = data_dir.join(STORE_DIR);
-    let options = OpenOptions { kinds: vec![KindCheck::of::<Outage>()], ..OpenOptions::default() };
-    let store = Store::open_with(&dir, options).map_err(|e| e.to_string())?;
-    OutageBook::open(Arc::new(store), grid).map_err(|e| e.to_string())
+    let mut kinds = crate::workorder::store_kinds();
+    kinds.push(KindCheck::of::<Outage>());
+    let options = OpenOptions { kinds, ..OpenOptions::default() };
+    let store = Arc::new(Store::open_with(&dir, options).map_err(|e| e.to_string())?);
+    let book = OutageBook::open(store.clone(), grid).map_err(|e| e.to_string())?;
+    let mut desk = RepairDesk::open(store, SlaPolicy::default()).map_err(|e| e.to_string())?;
+    super::repairs::ensure_crews(&mut desk, grid).map_err(|e| e.to_string())?;
+    Ok((book, desk))
 }
 
 /// Who the app records as the author of a change: `$USER`, else `operator`.
@@ -282,7 +290,7 @@ mod tests {
         let grid = Grid::from_model(generate_city(&CityParams { customers: 3000, seed: 1 }));
         let dir = std::env::temp_dir().join(format!("gridcare-app-snap-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let mut book = open_book(&dir, &grid).expect("a fresh store opens");
+        let (mut book, _desk) = open_book(&dir, &grid).expect("a fresh store opens");
         let devices = switches_with_customers(&grid);
         // a switch and one below it: the lower outage's customers are inside the upper one's
         let (upper, lower) = devices
@@ -331,7 +339,7 @@ mod tests {
         assert_eq!(kinds, vec![AreaKind::Fault, AreaKind::Fault, AreaKind::Planned]);
         assert!(snap.areas[0].caption.starts_with("No. 1 · "));
         assert_eq!(snap.feeders.len(), 3);
-        drop(book);
+        drop((book, _desk));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

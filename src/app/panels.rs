@@ -9,12 +9,13 @@ use eframe::egui::{self, Color32, RichText, Sense, Stroke, Vec2};
 use super::command::Command;
 use super::i18n::{tr, trf, Lang, T};
 use super::layers::{
-    areas, customers, feeders, field, highlight, substations, switches, transformers,
+    areas, crews, customers, feeders, highlight, repairs, substations, switches, transformers,
 };
-use super::layers::{AreaKind, LayerId, LayerToggles};
+use super::layers::{AreaKind, LayerId, LayerToggles, Urgency};
 use super::session::SettingsForm;
 use super::snapshot::{feeder_colour, MapSnapshot};
 use super::tiles::{TileLayer, TileStatus};
+use crate::workorder::CrewStatus;
 
 /// What every panel may read.
 pub struct Ctx<'a> {
@@ -30,6 +31,23 @@ pub struct Ctx<'a> {
     pub outages: Option<&'a crate::outage::OutageBook>,
     /// What is drawn of it.
     pub outage_snap: &'a super::outages::OutageSnapshot,
+    /// The repair desk (`None`: the store could not be opened).
+    pub repairs: Option<&'a crate::workorder::RepairDesk>,
+    /// What is shown of it.
+    pub repair_snap: &'a super::repairs::RepairSnapshot,
+    /// The storm demo, while it runs: whether it generates, and its faults so far.
+    pub demo: Option<(bool, usize)>,
+}
+
+/// Which of the toggled panels and windows are open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Open {
+    /// The outage list.
+    pub outages: bool,
+    /// The ticket queue and crew list.
+    pub repairs: bool,
+    /// The new-call form.
+    pub new_call: bool,
 }
 
 impl Ctx<'_> {
@@ -51,7 +69,7 @@ pub fn top_bar_ui(
     focus: &mut bool,
     ctx: &Ctx,
     pin_mode: bool,
-    outages_open: bool,
+    open: Open,
     out: &mut Vec<Command>,
 ) {
     egui::Panel::top("top-bar").show(ui, |ui| {
@@ -82,8 +100,26 @@ pub fn top_bar_ui(
             ui.separator();
             let n = ctx.outage_snap.active + ctx.outage_snap.announced;
             let text = trf(ctx.lang, T::OutagesCount, &[&n.to_string()]);
-            if ui.selectable_label(outages_open, text).clicked() {
-                out.push(Command::ShowOutages(!outages_open));
+            if ui.selectable_label(open.outages, text).clicked() {
+                out.push(Command::ShowOutages(!open.outages));
+            }
+            if ctx.repairs.is_some() {
+                let n = ctx.repair_snap.queue.len().to_string();
+                let text = trf(ctx.lang, T::TicketsCount, &[&n]);
+                if ui.selectable_label(open.repairs, text).clicked() {
+                    out.push(Command::ShowRepairs(!open.repairs));
+                }
+                if ui.selectable_label(open.new_call, ctx.t(T::NewCall)).clicked() {
+                    out.push(Command::ShowNewCall(!open.new_call));
+                }
+                let generating = ctx.demo.is_some_and(|(g, _)| g);
+                if ui.selectable_label(generating, ctx.t(T::StormDemo)).clicked() {
+                    out.push(Command::SetStormDemo(!generating));
+                }
+                if let Some((_, faults)) = ctx.demo {
+                    let note = trf(ctx.lang, T::StormDemoNote, &[&faults.to_string()]);
+                    ui.label(RichText::new(note).small().color(highlight::SELECTED));
+                }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(ctx.t(T::Wall)).clicked() {
@@ -168,6 +204,9 @@ enum Swatch {
     Dot(Color32),
     Area(AreaKind),
     Ramp,
+    Pin(Color32),
+    SmallDot(Color32),
+    Van(Color32),
 }
 
 fn swatch_ui(ui: &mut egui::Ui, s: Swatch) {
@@ -199,6 +238,19 @@ fn swatch_ui(ui: &mut egui::Ui, s: Swatch) {
         Swatch::Area(kind) => {
             let (fill, line) = areas::colours(kind);
             p.rect(rect.shrink(2.0), 0.0, fill, Stroke::new(1.5, line), egui::StrokeKind::Inside);
+        }
+        Swatch::Pin(col) => {
+            let mut shapes = Vec::new();
+            highlight::pin(&mut shapes, c + egui::vec2(0.0, 7.0), col, 0.75);
+            p.extend(shapes);
+        }
+        Swatch::SmallDot(col) => {
+            p.circle_filled(c, 3.5, col);
+        }
+        Swatch::Van(col) => {
+            let mut shapes = Vec::new();
+            crews::van(&mut shapes, c, col, 0.9);
+            p.extend(shapes);
         }
         Swatch::Ramp => {
             for k in 0..5 {
@@ -241,8 +293,18 @@ fn legend_of(l: LayerId) -> Vec<(Swatch, T)> {
             (Swatch::Area(AreaKind::Planned), T::LegendPlanned),
             (Swatch::Area(AreaKind::WhatIf), T::LegendWhatIf),
         ],
-        LayerId::RepairPins => vec![(Swatch::Dot(field::PIN), T::NoSourceYet)],
-        LayerId::Crews => vec![(Swatch::Dot(field::CREW), T::NoSourceYet)],
+        LayerId::RepairPins => vec![
+            (Swatch::Pin(repairs::colour(Urgency::OnTime)), T::LegendOnTime),
+            (Swatch::Pin(repairs::colour(Urgency::Short)), T::LegendShort),
+            (Swatch::Pin(repairs::colour(Urgency::Breached)), T::LegendBreached),
+            (Swatch::Pin(repairs::colour(Urgency::Done)), T::LegendDone),
+            (Swatch::SmallDot(repairs::colour(Urgency::OnTime)), T::LegendMerged),
+        ],
+        LayerId::Crews => vec![
+            (Swatch::Van(crews::colour(CrewStatus::Available)), T::LegendCrewFree),
+            (Swatch::Van(crews::colour(CrewStatus::EnRoute)), T::LegendCrewDriving),
+            (Swatch::Van(crews::colour(CrewStatus::OnSite)), T::LegendCrewOnSite),
+        ],
         LayerId::Basemap | LayerId::Tiles => Vec::new(),
     }
 }

@@ -6,6 +6,8 @@ use crate::grid::{CustomerCard, Grid, Location, Trace};
 use crate::model::{CustomerId, DeviceRef, ElementRef, FeederId, LonLat};
 use crate::outage::{Coverage, OutageId, TrajectoryEntry};
 use crate::spatial::{switch_position, transformer_position};
+use crate::store::Recorded;
+use crate::workorder::{CrewId, TicketEvent, TicketId};
 
 use super::layers::{AreaKind, AreaPolygon, Overlay, PathOverlay};
 use super::snapshot::MapSnapshot;
@@ -40,6 +42,17 @@ pub enum Selection {
         id: OutageId,
         /// `book.trajectory(id)`, oldest first (or why it could not be read).
         trajectory: Result<Vec<TrajectoryEntry>, String>,
+    },
+    /// A repair ticket with its history.
+    Ticket {
+        /// The ticket.
+        id: TicketId,
+        /// `desk.history(id)`, oldest first (or why it could not be read).
+        history: Result<Vec<Recorded<TicketEvent>>, String>,
+        /// The ticket's change count when the history was read.
+        changes: u64,
+        /// Its site.
+        at: LonLat,
     },
 }
 
@@ -181,6 +194,12 @@ pub struct Session {
     pub covering: Vec<Coverage>,
     /// The outage list shows restored and cancelled outages too.
     pub include_closed: bool,
+    /// The repair forms (a new call, the selected ticket's steps).
+    pub repair_form: super::repairs::RepairForm,
+    /// The ticket list shows every ticket, not only the queue.
+    pub all_tickets: bool,
+    /// The crew marked in the crew list.
+    pub selected_crew: Option<CrewId>,
 }
 
 /// The supply path of a customer card as overlay geometry.
@@ -315,6 +334,7 @@ pub fn rebuild_overlay(
         }
         Selection::Pin(loc) => o.pin = Some(world_of(loc.at)),
         Selection::Outage { .. } => {}
+        Selection::Ticket { at, .. } => o.selected = Some(world_of(*at)),
     }
     if let (Some(w), Selection::Device { trace, .. }) = (&session.what_if, &session.selection) {
         let caption =

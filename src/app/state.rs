@@ -96,6 +96,8 @@ pub struct AppState {
     pub wall: WallSettings,
     /// The outage list (停电信息) is open.
     pub outage_panel: bool,
+    /// The ticket queue and crew list (工单队列, 抢修队伍) are open.
+    pub repair_panel: bool,
 }
 
 impl Default for AppState {
@@ -108,6 +110,7 @@ impl Default for AppState {
             tiles: TileConfig::None,
             wall: WallSettings::default(),
             outage_panel: true,
+            repair_panel: true,
         }
     }
 }

@@ -3,8 +3,8 @@
 //! if any, else the de-energised areas, else each substation) every few seconds.
 //!
 //! "Active outages" counts the outages of the outage book with customers off now, and how many
-//! customers that is; "crews in the field" has no source until the work-order module feeds it,
-//! and shows "—" saying so.
+//! customers that is; "crews in the field" counts the repair desk's crews on their way or on
+//! site (when the store could not be opened, both show "—" saying so).
 
 use eframe::egui::{self, Color32, RichText, TextStyle};
 
@@ -83,7 +83,6 @@ pub fn headline_ui(ui: &mut egui::Ui, ctx: &Ctx, tour: &Tour, out: &mut Vec<Comm
                 None,
                 Color32::WHITE,
             );
-            let na = Some(ctx.t(T::NotYetAvailable));
             if ctx.outages.is_some() {
                 let o = ctx.outage_snap;
                 let mut note = trf(ctx.lang, T::CustomersOffNote, &[&o.customers_off.to_string()]);
@@ -101,7 +100,23 @@ pub fn headline_ui(ui: &mut egui::Ui, ctx: &Ctx, tour: &Tour, out: &mut Vec<Comm
                 let why = Some(ctx.t(T::StoreUnavailable));
                 tile(ui, ctx.t(T::ActiveOutages), "—", why, Color32::from_gray(180));
             }
-            tile(ui, ctx.t(T::CrewsInField), "—", na, Color32::from_gray(180));
+            if ctx.repairs.is_some() {
+                let r = ctx.repair_snap;
+                let note = trf(
+                    ctx.lang,
+                    T::CrewsInFieldNote,
+                    &[&r.crews.len().to_string(), &r.queue.len().to_string()],
+                );
+                let colour = if r.in_field > 0 {
+                    Color32::from_rgb(255, 170, 60)
+                } else {
+                    Color32::from_rgb(110, 220, 130)
+                };
+                tile(ui, ctx.t(T::CrewsInField), &r.in_field.to_string(), Some(&note), colour);
+            } else {
+                let why = Some(ctx.t(T::RepairStoreUnavailable));
+                tile(ui, ctx.t(T::CrewsInField), "—", why, Color32::from_gray(180));
+            }
         });
     });
 }

@@ -4,11 +4,12 @@
 
 pub mod areas;
 pub mod basemap;
+pub mod crews;
 pub mod customers;
 pub mod feeders;
-pub mod field;
 pub mod highlight;
 pub mod paint;
+pub mod repairs;
 pub mod substations;
 pub mod switches;
 pub mod transformers;
@@ -47,9 +48,9 @@ pub enum LayerId {
     Switches,
     /// Substations.
     Substations,
-    /// Repair pins (no data source yet).
+    /// Repair pins: the sites of the repair tickets.
     RepairPins,
-    /// Crew positions (no data source yet).
+    /// Repair crews.
     Crews,
 }
 
@@ -138,23 +139,8 @@ pub struct AreaPolygon {
     pub caption: String,
 }
 
-/// A repair pin (地图扎点 of a fault report). No source feeds these yet.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RepairPin {
-    /// World position.
-    pub world: [f64; 2],
-    /// Caption.
-    pub caption: String,
-}
-
-/// A repair crew's position. No source feeds these yet.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CrewMark {
-    /// World position.
-    pub world: [f64; 2],
-    /// Crew name.
-    pub name: String,
-}
+pub use crews::CrewMark;
+pub use repairs::{RepairPin, Urgency};
 
 /// The supply path to highlight, in world coordinates.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -185,10 +171,6 @@ pub struct Overlay {
     pub selected_routes: Vec<Vec<[f64; 2]>>,
     /// Where the operator dropped a pin.
     pub pin: Option<[f64; 2]>,
-    /// Repair pins (empty until the outage module exists).
-    pub repair_pins: Vec<RepairPin>,
-    /// Crews in the field (empty until the work-order module exists).
-    pub crews: Vec<CrewMark>,
 }
 
 /// Everything the layers read in a frame.
@@ -203,18 +185,38 @@ pub struct Scene<'a> {
     pub large: bool,
     /// The areas of the open outages (the outage book's snapshot).
     pub outage_areas: &'a [AreaPolygon],
+    /// The sites of the repair tickets (the repair desk's snapshot).
+    pub repair_pins: &'a [RepairPin],
+    /// The crews (the repair desk's snapshot).
+    pub crews: &'a [CrewMark],
     in_view: RefCell<Option<(MapView, Rc<BoxContents>)>>,
 }
 
 impl<'a> Scene<'a> {
     /// A scene for one frame.
     pub fn new(grid: &'a Grid, snap: &'a MapSnapshot, overlay: &'a Overlay, large: bool) -> Self {
-        Scene { grid, snap, overlay, large, outage_areas: &[], in_view: RefCell::new(None) }
+        Scene {
+            grid,
+            snap,
+            overlay,
+            large,
+            outage_areas: &[],
+            repair_pins: &[],
+            crews: &[],
+            in_view: RefCell::new(None),
+        }
     }
 
     /// The scene with the open outages' areas drawn under the session's own areas.
     pub fn with_outage_areas(mut self, areas: &'a [AreaPolygon]) -> Self {
         self.outage_areas = areas;
+        self
+    }
+
+    /// The scene with the repair tickets' pins and the crews.
+    pub fn with_repairs(mut self, pins: &'a [RepairPin], crews: &'a [CrewMark]) -> Self {
+        self.repair_pins = pins;
+        self.crews = crews;
         self
     }
 
@@ -345,10 +347,10 @@ pub fn build_grid_layers(view: &MapView, scene: &Scene, on: &LayerToggles) -> Ve
         out.push(substations::build(view, scene));
     }
     if on.repair_pins {
-        out.push(field::build_pins(view, scene));
+        out.push(repairs::build(view, scene));
     }
     if on.crews {
-        out.push(field::build_crews(view, scene));
+        out.push(crews::build(view, scene));
     }
     out
 }

@@ -1,0 +1,627 @@
+//! Repair tickets in the app (智能报修): the [`RepairDesk`] kept on the same store as the
+//! outage book, what the panels and the map draw of it ([`RepairSnapshot`]: the SLA-ordered
+//! queue, every ticket, the crews with their positions, the pins), rebuilt when the desk
+//! changes and while crews drive rather than every frame; how the repair commands are
+//! applied — each one a call of the desk, whose refusal is shown in the operator's language;
+//! and the storm demo (风暴演示), which drives [`StormDemo`] on the loaded grid a little each
+//! frame, within a time budget, so the window never waits for it.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use crate::grid::Grid;
+use crate::model::LonLat;
+use crate::outage::{OutageBook, OutageError, ProtectionIndex};
+use crate::sim::{crew_position_at, DemoAction, LiveParams, StormDemo};
+use crate::store::Recorded;
+use crate::workorder::{
+    next_due, sla_clocks, CallOutcome, Caller, Channel, ClockState, CrewId, CrewStatus,
+    Disposition, RepairCall, RepairDesk, SlaClock, SlaPolicy, Ticket, TicketError, TicketEvent,
+    TicketId, TicketStatus, TicketStep,
+};
+
+use super::command::Command;
+use super::i18n::{ticket_status, tr, trf, Lang, T};
+use super::layers::{CrewMark, RepairPin, Urgency};
+use super::session::Selection;
+use super::view::world_of;
+use super::GridCareApp;
+
+/// Who the storm demo records as the author of its calls and steps.
+pub const DEMO_AUTHOR: &str = "风暴演示";
+/// Demo seconds per wall-clock second: one second on the screen is a minute of the storm.
+pub const DEMO_SPEED: f64 = 60.0;
+/// The most time a frame spends on the demo's store writes; the rest waits for the next.
+pub const DEMO_BUDGET: Duration = Duration::from_millis(25);
+/// The snapshot is rebuilt this often while crews move (wall seconds).
+pub const MOVING_REFRESH_S: f64 = 0.5;
+/// …and this often otherwise, for the SLA clocks (wall seconds).
+pub const IDLE_REFRESH_S: f64 = 15.0;
+
+/// Registers the default crews (three per unit, [`crate::workorder::default_crews`]) when
+/// the desk has none.
+pub fn ensure_crews(desk: &mut RepairDesk, grid: &Grid) -> Result<(), TicketError> {
+    if desk.crews().next().is_none() {
+        for spec in crate::workorder::default_crews(grid) {
+            desk.register_crew(spec, "gridcare")?;
+        }
+    }
+    Ok(())
+}
+
+/// Where a ticket stands against its SLA, from one clock: red when overdue or late, amber
+/// when running with less than a quarter of its limit left, green otherwise.
+pub fn clock_urgency(c: &SlaClock) -> Urgency {
+    match c.state {
+        ClockState::Overdue { .. } | ClockState::Late { .. } => Urgency::Breached,
+        ClockState::Running { left_s } if left_s * 4 < c.limit_s => Urgency::Short,
+        _ => Urgency::OnTime,
+    }
+}
+
+/// A ticket's next due clock and its urgency at `now_s`: the running clock due soonest; for
+/// a ticket with none running, breached if any clock was missed, else done (or explained).
+pub fn ticket_urgency(t: &Ticket, policy: &SlaPolicy, now_s: i64) -> (Option<SlaClock>, Urgency) {
+    if matches!(t.disposition, Disposition::Explained { .. }) {
+        return (None, Urgency::Explained);
+    }
+    if let Some(c) = next_due(t, policy, now_s) {
+        return (Some(c), clock_urgency(&c));
+    }
+    let missed = sla_clocks(t, policy, now_s).iter().any(|c| c.state.is_breached());
+    if t.in_flight() {
+        return (None, if missed { Urgency::Breached } else { Urgency::OnTime });
+    }
+    (None, if missed { Urgency::Breached } else { Urgency::Done })
+}
+
+/// One row of the ticket lists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TicketRow {
+    /// The ticket.
+    pub id: TicketId,
+    /// Its status.
+    pub status: TicketStatus,
+    /// Account number, else name, else the address said or pinned.
+    pub caller: String,
+    /// The feeder's display name.
+    pub feeder: String,
+    /// The unit it is dispatched to.
+    pub unit: String,
+    /// The clock due soonest, if one runs.
+    pub clock: Option<SlaClock>,
+    /// Its colour.
+    pub urgency: Urgency,
+    /// Calls merged into it (a master), or the master it is merged into.
+    pub duplicates: usize,
+    /// The master of a merged call.
+    pub master: Option<TicketId>,
+}
+
+/// One row of the crew list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrewRow {
+    /// The crew.
+    pub id: CrewId,
+    /// Its name.
+    pub name: String,
+    /// Its unit.
+    pub unit: String,
+    /// What it is doing.
+    pub status: CrewStatus,
+    /// The ticket it works on.
+    pub ticket: Option<TicketId>,
+    /// Where it is now: recorded, or on its way between its start and the site.
+    pub pos: LonLat,
+}
+
+/// What the panels and the map show of the repair desk, built when it changes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RepairSnapshot {
+    /// The work queue (`desk.queue()`): masters in flight, soonest deadline first.
+    pub queue: Vec<TicketRow>,
+    /// Every ticket, newest first.
+    pub all: Vec<TicketRow>,
+    /// Every crew, by id.
+    pub crews: Vec<CrewRow>,
+    /// The ticket sites on the map.
+    pub pins: Vec<RepairPin>,
+    /// The crews on the map.
+    pub crew_marks: Vec<CrewMark>,
+    /// Crews on their way or on site.
+    pub in_field: usize,
+    /// True when a crew is on its way (its position moves with the clock).
+    pub moving: bool,
+    /// When it was built, on the store's clock.
+    pub built_s: i64,
+}
+
+fn row(desk: &RepairDesk, t: &Ticket, now_s: i64) -> TicketRow {
+    let (clock, urgency) = ticket_urgency(t, desk.policy(), now_s);
+    let s = &t.site;
+    let caller = s
+        .account
+        .clone()
+        .or_else(|| (!s.name.is_empty()).then(|| s.name.clone()))
+        .unwrap_or_else(|| s.address.clone());
+    let feeder = if s.feeder_name.is_empty() {
+        s.feeder.clone().unwrap_or_default()
+    } else {
+        s.feeder_name.clone()
+    };
+    TicketRow {
+        id: t.id,
+        status: t.status,
+        caller,
+        feeder,
+        unit: s.unit.clone(),
+        clock,
+        urgency,
+        duplicates: if t.master().is_some() { 0 } else { desk.duplicates_of(t.id).len() },
+        master: t.master(),
+    }
+}
+
+impl RepairSnapshot {
+    /// The snapshot of a desk now; `live` are the positions of the crews the storm demo
+    /// drives (they win over the estimate from the store's clock).
+    pub fn build(desk: &RepairDesk, live: &HashMap<CrewId, LonLat>) -> Self {
+        let now = desk.now_s();
+        let mut snap = RepairSnapshot { built_s: now, ..RepairSnapshot::default() };
+        snap.queue = desk.queue().into_iter().map(|t| row(desk, t, now)).collect();
+        let mut urgency_of: HashMap<TicketId, Urgency> = HashMap::new();
+        for t in desk.tickets() {
+            let r = row(desk, t, now);
+            urgency_of.insert(t.id, r.urgency);
+            snap.all.push(r);
+        }
+        snap.all.reverse();
+        for t in desk.tickets() {
+            let urgency = match t.master() {
+                Some(m) => urgency_of.get(&m).copied().unwrap_or(Urgency::Done),
+                None => urgency_of.get(&t.id).copied().unwrap_or(Urgency::Done),
+            };
+            snap.pins.push(RepairPin {
+                world: world_of(t.site.pos),
+                urgency,
+                master: t.disposition == Disposition::Dispatch,
+                caption: format!("#{}", t.id),
+            });
+        }
+        for c in desk.crews() {
+            let driving = c.status == CrewStatus::EnRoute;
+            let pos = match live.get(&c.id) {
+                Some(p) => *p,
+                None => match (driving, c.from, c.sent_s, c.eta_s, c.ticket) {
+                    (true, Some(from), Some(sent), Some(eta), Some(t)) => match desk.ticket(t) {
+                        Ok(t) => crew_position_at(from, t.site.pos, sent, eta, now),
+                        Err(_) => c.pos,
+                    },
+                    _ => c.pos,
+                },
+            };
+            snap.moving |= driving;
+            if matches!(c.status, CrewStatus::EnRoute | CrewStatus::OnSite) {
+                snap.in_field += 1;
+            }
+            snap.crews.push(CrewRow {
+                id: c.id,
+                name: c.spec.name.clone(),
+                unit: c.spec.unit.clone(),
+                status: c.status,
+                ticket: c.ticket,
+                pos,
+            });
+            snap.crew_marks.push(CrewMark {
+                world: world_of(pos),
+                name: c.spec.name.clone(),
+                status: c.status,
+            });
+        }
+        snap
+    }
+}
+
+/// How the new call names the caller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LookupKind {
+    /// An account number or phone.
+    #[default]
+    Number,
+    /// A free-text address.
+    Address,
+    /// A point pinned on the map.
+    Pin,
+}
+
+/// The repair forms, as typed: the new call and the steps of the selected ticket.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepairForm {
+    /// The new-call window is open.
+    pub open: bool,
+    /// How the caller is looked up.
+    pub lookup: LookupKind,
+    /// Account or phone.
+    pub number: String,
+    /// Address as said.
+    pub address: String,
+    /// How the call came in.
+    pub channel: Channel,
+    /// What the caller says.
+    pub description: String,
+    /// The last call taken.
+    pub outcome: Option<CallOutcome>,
+    /// Why the last call was refused.
+    pub error: Option<String>,
+    /// Diagnosis: fault type.
+    pub fault_type: String,
+    /// Diagnosis: cause.
+    pub cause: String,
+    /// Diagnosis: a 10 kV fault.
+    pub mv: bool,
+    /// A note with the step (its reason).
+    pub note: String,
+    /// Callback: the customer is satisfied.
+    pub satisfied: bool,
+    /// Why the last step was refused.
+    pub step_error: Option<String>,
+}
+
+impl Default for RepairForm {
+    fn default() -> Self {
+        RepairForm {
+            open: false,
+            lookup: LookupKind::Number,
+            number: String::new(),
+            address: String::new(),
+            channel: Channel::Phone,
+            description: String::new(),
+            outcome: None,
+            error: None,
+            fault_type: String::new(),
+            cause: String::new(),
+            mv: false,
+            note: String::new(),
+            satisfied: true,
+            step_error: None,
+        }
+    }
+}
+
+/// A desk's refusal in the operator's language (English: the desk's own message, which
+/// names the ticket, crew or caller).
+pub fn ticket_error_text(lang: Lang, e: &TicketError, desk: Option<&RepairDesk>) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        TicketError::Caller(OutageError::NotACaller { query }) => {
+            trf(lang, T::ErrNotACaller, &[query])
+        }
+        TicketError::Caller(OutageError::UnknownCaller { query }) => {
+            trf(lang, T::ErrUnknownCaller, &[query])
+        }
+        TicketError::EmptyAddress => tr(lang, T::ErrEmptyAddress).to_string(),
+        TicketError::AddressNotFound { text, .. } => trf(lang, T::ErrAddressNotFound, &[text]),
+        TicketError::PinOffGrid { radius_m, .. } => {
+            trf(lang, T::ErrPinOffGrid, &[&format!("{radius_m:.0}")])
+        }
+        TicketError::NoFreeCrew { ticket, unit, .. } => {
+            trf(lang, T::ErrNoFreeCrew, &[unit, &ticket.to_string()])
+        }
+        TicketError::Refused { id, message } => {
+            let status = desk.and_then(|d| d.ticket(TicketId(*id)).ok()).map(|t| t.status);
+            match status {
+                Some(s) if s.in_flight() || !message.contains("merged") => {
+                    trf(lang, T::ErrRefused, &[&id.to_string(), ticket_status(lang, s)])
+                }
+                _ => trf(lang, T::ErrMergedTicket, &[&id.to_string()]),
+            }
+        }
+        TicketError::CrewRefused { id, message } => {
+            let name = desk
+                .and_then(|d| d.crew(CrewId(*id)).ok())
+                .map_or_else(|| id.to_string(), |c| c.spec.name.clone());
+            trf(lang, T::ErrCrewBusy, &[&name, message])
+        }
+        e => trf(lang, T::ErrOther, &[&e.to_string()]),
+    }
+}
+
+/// The storm demo running on the loaded grid.
+pub struct DemoRunner {
+    /// The driver.
+    pub demo: StormDemo,
+    /// egui time when it started.
+    start_s: f64,
+    /// What it asked for and is not done yet.
+    pending: VecDeque<DemoAction>,
+    /// Desk refusals so far (a call from a customer the desk cannot place, a crew busy).
+    pub refusals: usize,
+}
+
+impl DemoRunner {
+    /// A demo on a grid, starting at egui time `now_s`.
+    pub fn new(grid: &Grid, seed: u64, now_s: f64) -> DemoRunner {
+        let index = ProtectionIndex::build(grid);
+        DemoRunner {
+            demo: StormDemo::new(index, LiveParams { seed, ..LiveParams::default() }),
+            start_s: now_s,
+            pending: VecDeque::new(),
+            refusals: 0,
+        }
+    }
+
+    /// The demo's time at egui time `now_s`.
+    pub fn demo_time(&self, now_s: f64) -> i64 {
+        ((now_s - self.start_s).max(0.0) * DEMO_SPEED) as i64
+    }
+
+    /// Done: not generating and nothing left to do.
+    pub fn finished(&self) -> bool {
+        self.demo.is_idle() && self.pending.is_empty()
+    }
+}
+
+/// Performs one demo action on the desk and tells the demo what happened.
+fn perform(
+    action: DemoAction,
+    demo: &mut StormDemo,
+    desk: &mut RepairDesk,
+    book: &OutageBook,
+    grid: &Grid,
+) -> Result<(), TicketError> {
+    match action {
+        DemoAction::Call { fault, customer } => {
+            let Some(c) = grid.model.customers.get(customer.index()) else { return Ok(()) };
+            let call = RepairCall {
+                caller: Caller::Number(c.account_no.clone()),
+                phone: None,
+                channel: Channel::Phone,
+                description: "家里停电了".into(),
+                author: DEMO_AUTHOR.into(),
+            };
+            let out = desk.take_call(grid, book, call)?;
+            let dispatched = out.decision.disposition == Disposition::Dispatch;
+            demo.call_taken(fault, out.ticket.id, dispatched);
+        }
+        DemoAction::SendCrew { ticket, crew } => {
+            let sent = desk
+                .send_crew(ticket, crew, DEMO_AUTHOR)
+                .or_else(|_| desk.send_crew(ticket, None, DEMO_AUTHOR));
+            match sent {
+                Ok((t, c)) => {
+                    let travel_s = t.eta_s.unwrap_or(0) - desk.now_s();
+                    demo.crew_sent(ticket, c.id, c.pos, t.site.pos, travel_s);
+                }
+                Err(e) => {
+                    demo.send_failed(ticket);
+                    return Err(e);
+                }
+            }
+        }
+        DemoAction::MoveCrew { crew, at } => {
+            desk.move_crew(crew, at, DEMO_AUTHOR)?;
+        }
+        DemoAction::OnSite { ticket } => {
+            desk.step(ticket, TicketStep::OnSite, DEMO_AUTHOR, "到达现场")?;
+        }
+        DemoAction::Restored { ticket } => {
+            let r = desk.step(ticket, TicketStep::Restored, DEMO_AUTHOR, "故障已排除，恢复送电");
+            // the crew is free either way: let the demo send it on
+            demo.restored(ticket);
+            r?;
+        }
+    }
+    Ok(())
+}
+
+impl GridCareApp {
+    /// Rebuilds what is drawn of the desk, and the selected ticket's history when it changed.
+    pub(super) fn refresh_repairs(&mut self, now_wall_s: f64) {
+        let Some(desk) = self.res.repairs.as_ref() else { return };
+        let live: HashMap<CrewId, LonLat> = match &self.res.demo {
+            Some(run) => run.demo.crew_positions(run.demo_time(now_wall_s)).into_iter().collect(),
+            None => HashMap::new(),
+        };
+        self.res.repair_snapshot = RepairSnapshot::build(desk, &live);
+        self.res.repair_built_at = now_wall_s;
+        if let Selection::Ticket { id, history, changes, .. } = &mut self.session.selection {
+            let now = desk.ticket(*id).map(|t| t.changes).unwrap_or(0);
+            if now != *changes {
+                *changes = now;
+                *history = read_history(desk, *id, self.state.lang);
+            }
+        }
+    }
+
+    /// Rebuilds the snapshot when crews move or the clocks may have moved.
+    pub(super) fn refresh_repairs_if_stale(&mut self, now_wall_s: f64) {
+        let every = if self.res.repair_snapshot.moving || self.res.demo.is_some() {
+            MOVING_REFRESH_S
+        } else {
+            IDLE_REFRESH_S
+        };
+        if self.res.repairs.is_some() && now_wall_s - self.res.repair_built_at >= every {
+            self.refresh_repairs(now_wall_s);
+        }
+    }
+
+    /// Runs the storm demo for this frame: what is due, within [`DEMO_BUDGET`].
+    pub(super) fn run_demo(&mut self, ctx: &eframe::egui::Context) {
+        let now = ctx.input(|i| i.time);
+        let res = &mut self.res;
+        let (Some(run), Some(grid), Some(desk), Some(book)) =
+            (res.demo.as_mut(), res.grid.as_ref(), res.repairs.as_mut(), res.outages.as_ref())
+        else {
+            return;
+        };
+        let t = run.demo_time(now);
+        let due = run.demo.tick(t);
+        run.pending.extend(due);
+        let started = Instant::now();
+        let mut changed = false;
+        while let Some(a) = run.pending.pop_front() {
+            if perform(a, &mut run.demo, desk, book, grid).is_err() {
+                run.refusals += 1;
+            }
+            changed = true;
+            if started.elapsed() > DEMO_BUDGET {
+                break;
+            }
+        }
+        if run.finished() {
+            res.demo = None;
+            changed = true;
+        }
+        if changed {
+            self.refresh_repairs(now);
+        }
+        ctx.request_repaint_after(Duration::from_millis(100));
+    }
+
+    /// Applies a repair command.
+    pub(super) fn apply_repair(&mut self, cmd: Command, ctx: &eframe::egui::Context) {
+        let lang = self.state.lang;
+        let now_wall = ctx.input(|i| i.time);
+        if let Command::SetStormDemo(on) = cmd {
+            match (&mut self.res.demo, on, self.res.grid.as_ref()) {
+                (Some(run), on, _) => {
+                    run.demo.set_generating(on);
+                    if !on {
+                        // the calls not taken yet are not made
+                        run.pending.retain(|a| !matches!(a, DemoAction::Call { .. }));
+                    }
+                }
+                (None, true, Some(grid)) if self.res.repairs.is_some() => {
+                    let seed = self.res.repairs.as_ref().map_or(1, |d| d.tickets().count() as u64);
+                    self.res.demo = Some(DemoRunner::new(grid, seed + 1, now_wall));
+                }
+                _ => {}
+            }
+            return;
+        }
+        if let Command::SelectCrew(id) = cmd {
+            self.session.selected_crew = Some(id);
+            let at = self.res.repair_snapshot.crews.iter().find(|c| c.id == id).map(|c| c.pos);
+            if let Some(at) = at {
+                let zoom = self.res.memory.zoom().max(15.0);
+                self.fly_to(at, zoom, ctx);
+            }
+            return;
+        }
+        let form_err = |s: &mut super::session::Session, e: String| {
+            s.repair_form.step_error = Some(e);
+        };
+        let (Some(grid), Some(desk), Some(book)) =
+            (self.res.grid.as_ref(), self.res.repairs.as_mut(), self.res.outages.as_ref())
+        else {
+            let msg = tr(lang, T::RepairStoreUnavailable).to_string();
+            self.session.repair_form.error = Some(msg.clone());
+            form_err(&mut self.session, msg);
+            return;
+        };
+        let selected: Option<TicketId> = match cmd {
+            Command::SelectTicket(id) => Some(id),
+            Command::TakeCall { caller, channel, description, author } => {
+                let call = RepairCall { caller, phone: None, channel, description, author };
+                match desk.take_call(grid, book, call) {
+                    Ok(out) => {
+                        let id = out.ticket.id;
+                        let form = &mut self.session.repair_form;
+                        form.outcome = Some(out);
+                        form.error = None;
+                        form.number.clear();
+                        form.address.clear();
+                        form.description.clear();
+                        Some(id)
+                    }
+                    Err(e) => {
+                        self.session.repair_form.outcome = None;
+                        self.session.repair_form.error =
+                            Some(ticket_error_text(lang, &e, Some(desk)));
+                        None
+                    }
+                }
+            }
+            Command::SendCrew { ticket, crew, author } => {
+                match desk.send_crew(ticket, crew, &author) {
+                    Ok(_) => Some(ticket),
+                    Err(e) => {
+                        form_err(&mut self.session, ticket_error_text(lang, &e, Some(desk)));
+                        None
+                    }
+                }
+            }
+            Command::StepTicket { ticket, step, reason, author } => {
+                match desk.step(ticket, step, &author, &reason) {
+                    Ok(_) => {
+                        let f = &mut self.session.repair_form;
+                        f.note.clear();
+                        f.fault_type.clear();
+                        f.cause.clear();
+                        Some(ticket)
+                    }
+                    Err(e) => {
+                        form_err(&mut self.session, ticket_error_text(lang, &e, Some(desk)));
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let Some(id) = selected else {
+            self.refresh_repairs(now_wall);
+            return;
+        };
+        let Some(desk) = self.res.repairs.as_ref() else { return };
+        let Ok(t) = desk.ticket(id) else {
+            form_err(&mut self.session, TicketError::NoTicket(id).to_string());
+            return;
+        };
+        let (at, changes) = (t.site.pos, t.changes);
+        let moved = !matches!(&self.session.selection, Selection::Ticket { id: s, .. } if *s == id);
+        if moved {
+            self.session.repair_form.step_error = None;
+        }
+        self.session.selection =
+            Selection::Ticket { id, history: read_history(desk, id, lang), changes, at };
+        self.session.what_if = None;
+        if let Some(grid) = self.res.grid.as_ref() {
+            super::session::rebuild_overlay(&mut self.session, grid, &self.res.snapshot, lang);
+        }
+        self.refresh_repairs(now_wall);
+        self.refresh_covering();
+        if moved {
+            let zoom = self.res.memory.zoom().max(15.5);
+            self.fly_to(at, zoom, ctx);
+        }
+    }
+}
+
+/// A ticket's history, or why it could not be read, in the operator's language.
+fn read_history(
+    desk: &RepairDesk,
+    id: TicketId,
+    lang: Lang,
+) -> Result<Vec<Recorded<TicketEvent>>, String> {
+    desk.history(id).map_err(|e| ticket_error_text(lang, &e, Some(desk)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workorder::testing::urban_lv_ticket;
+
+    #[test]
+    fn a_clock_is_amber_under_a_quarter_of_its_limit_and_red_when_missed() {
+        let policy = SlaPolicy::default();
+        let t = urban_lv_ticket(0);
+        // arrival: 45 min in town
+        let at = |now| ticket_urgency(&t, &policy, now);
+        assert_eq!(at(10 * 60).1, Urgency::OnTime);
+        assert_eq!(at(35 * 60).1, Urgency::Short, "10 of 45 min left");
+        assert_eq!(at(46 * 60).1, Urgency::Breached);
+        assert_eq!(at(46 * 60).0.map(|c| c.step), Some(crate::workorder::SlaStep::Arrival));
+    }
+}
