@@ -21,3 +21,23 @@ pub mod spatial;
 pub mod store;
 pub mod topology;
 pub mod workorder;
+
+/// The folder of the store inside a data directory (`DIR/store`).
+pub const STORE_DIR: &str = "store";
+
+/// Every kind of entity GridCare keeps in its store — outages, repair tickets, crews — for
+/// [`store::OpenOptions::kinds`]. The app and every command open the store with all of them,
+/// so that the check after an unclean shutdown decodes every event, whoever wrote it.
+pub fn store_kinds() -> Vec<store::KindCheck> {
+    let mut kinds = workorder::store_kinds();
+    kinds.push(store::KindCheck::of::<outage::Outage>());
+    kinds
+}
+
+/// Opens the store of a data directory (`DIR/store`, created when missing) with every kind
+/// and the system clock. The error names the directory and what is wrong (locked by another
+/// gridcare, damaged, written by a newer gridcare); nothing is overwritten then.
+pub fn open_store(data_dir: &std::path::Path) -> Result<store::Store, store::StoreError> {
+    let options = store::OpenOptions { kinds: store_kinds(), ..store::OpenOptions::default() };
+    store::Store::open_with(&data_dir.join(STORE_DIR), options)
+}

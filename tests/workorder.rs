@@ -7,11 +7,14 @@ use std::sync::{Arc, OnceLock};
 
 use gridcare::grid::{Grid, ModelSource};
 use gridcare::model::DeviceRef;
-use gridcare::outage::{FaultOutage, FaultSource, Outage, OutageBook, PlannedOutage};
+use gridcare::outage::{
+    FaultOutage, FaultSource, Outage, OutageBook, PlannedOutage, PredictParams, ProtectionIndex,
+};
 use gridcare::store::{parse_time, KindCheck, OpenOptions, Store, VirtualClock};
 use gridcare::workorder::{
-    default_crews, store_kinds, Caller, Channel, ClockState, CrewStatus, Disposition, RepairCall,
-    RepairDesk, SlaPolicy, SlaStep, Ticket, TicketError, TicketStatus, TicketStep,
+    default_crews, locate_call, store_kinds, Caller, Channel, ClockState, Crew, CrewEvent,
+    CrewStatus, Disposition, FaultLevel, RepairCall, RepairDesk, SlaPolicy, SlaStep, Ticket,
+    TicketError, TicketEvent, TicketId, TicketStatus, TicketStep,
 };
 
 fn grid() -> &'static Grid {
@@ -243,6 +246,162 @@ fn the_whole_lifecycle_then_a_replay_after_a_crash_gives_the_same_state() {
     let after: Vec<Ticket> = c.desk.tickets().cloned().collect();
     assert_eq!(after, before, "the fold of the log equals the state before the crash");
     assert!(c.desk.crews().all(|cr| cr.status == CrewStatus::Available), "crew released");
+}
+
+#[test]
+fn writes_cut_in_half_by_a_crash_are_completed_when_the_desk_reopens() {
+    let dir = scratch("half-written");
+    let (a, _, far) = neighbours();
+    let (cut_ticket, cut_crew);
+    {
+        let mut c = open_centre(&dir, "2026-11-24 14:00");
+        for spec in default_crews(grid()) {
+            c.desk.register_crew(spec, "班长").expect("crew");
+        }
+        // A call recorded, then the process dies before the dispatch is written.
+        let located = locate_call(grid(), &Caller::Number(a)).expect("located");
+        let created = TicketEvent::Created {
+            channel: Channel::Phone,
+            description: "家里没电了".into(),
+            site: Box::new(located.site.clone()),
+            fault_level: FaultLevel::LowVoltage,
+            disposition: Disposition::Dispatch,
+            outage: None,
+        };
+        let store = c.desk.store().clone();
+        cut_ticket = TicketId(
+            store.create::<Ticket>("话务员小陈", "a new fault", created).expect("created").id,
+        );
+        // A crew sent to another ticket, then the process dies before the ticket says so.
+        let other = c.desk.take_call(grid(), &c.outages, call(Caller::Number(far))).expect("far");
+        let crew = c
+            .desk
+            .crews()
+            .find(|x| x.spec.unit == other.ticket.site.unit)
+            .expect("a crew of the unit")
+            .id;
+        let sent = CrewEvent::Sent {
+            ticket: other.ticket.id,
+            from: located.site.pos,
+            eta_s: t("2026-11-24 14:30"),
+        };
+        store.append::<Crew>(crew.0, "调度员", "sent", sent).expect("sent");
+        cut_crew = crew;
+    }
+    let c = open_centre(&dir, "2026-11-24 14:05");
+    assert_eq!(c.desk.recovered(), 2, "one call dispatched, one crew released");
+    let t = c.desk.ticket(cut_ticket).expect("the half-written call is there");
+    assert_eq!(t.status, TicketStatus::Dispatched, "the call reached its unit after all");
+    assert!(c.desk.queue().iter().any(|q| q.id == cut_ticket), "and it is in the work queue");
+    let crew = c.desk.crew(cut_crew).expect("crew");
+    assert_eq!((crew.status, crew.ticket), (CrewStatus::Available, None), "the crew is free again");
+    let history = c.desk.history(cut_ticket).expect("history");
+    assert_eq!(history.last().map(|e| e.author.as_str()), Some("gridcare"));
+    drop(c);
+    // Reopening again finds nothing more to do.
+    let c = open_centre(&dir, "2026-11-24 14:06");
+    assert_eq!(c.desk.recovered(), 0);
+}
+
+/// Customers below `device`, one per distinct transformer, in model order.
+fn one_per_transformer(device: &str) -> Vec<String> {
+    let g = grid();
+    let dev = g.resolve(device).expect("device");
+    let mut seen = std::collections::BTreeSet::new();
+    gridcare::outage::affected_by_opening(g, &[dev])
+        .into_iter()
+        .map(|c| &g.model.customers[c.index()])
+        .filter(|c| seen.insert(c.transformer))
+        .map(|c| c.account_no.clone())
+        .collect()
+}
+
+#[test]
+fn calls_under_one_lateral_are_predicted_at_its_fuse_and_confirming_leaves_one_dispatch() {
+    let dir = scratch("predict");
+    let mut c = open_centre(&dir, "2026-11-24 14:00");
+    for spec in default_crews(grid()) {
+        c.desk.register_crew(spec, "班长").expect("crew");
+    }
+    let callers = one_per_transformer("fuse.zm01-l01");
+    assert!(callers.len() >= 4, "the lateral feeds several transformers: {callers:?}");
+    let mut ids = Vec::new();
+    for a in &callers[..4] {
+        c.clock.advance(120);
+        let o =
+            c.desk.take_call(grid(), &c.outages, call(Caller::Number(a.clone()))).expect("call");
+        assert_eq!(
+            o.decision.disposition,
+            Disposition::Dispatch,
+            "another transformer: a new fault"
+        );
+        ids.push(o.ticket.id);
+    }
+    // a crew already left for the second call: that ticket will stay the master
+    c.desk.send_crew(ids[1], None, "调度员").expect("sent");
+    let index = ProtectionIndex::build(grid());
+    let predicted = c.desk.predicted_outages(grid(), &index, &PredictParams::default());
+    assert_eq!(predicted.len(), 1, "{predicted:?}");
+    assert_eq!(predicted[0].device, "fuse.zm01-l01");
+    assert_eq!(predicted[0].tickets, ids);
+    assert_eq!(predicted[0].prediction.callers, 4);
+
+    let confirmed = c
+        .desk
+        .confirm_outage(grid(), &mut c.outages, "fuse.zm01-l01", &[], "值班长", "故障研判确认")
+        .expect("confirmed");
+    assert_eq!(confirmed.master, Some(ids[1]), "the ticket whose crew is on its way");
+    assert_eq!(confirmed.merged, vec![ids[0], ids[2], ids[3]]);
+    assert_eq!(confirmed.outage.source, Some(FaultSource::Predicted));
+    let in_flight: Vec<_> = c.desk.queue().iter().map(|t| t.id).collect();
+    assert_eq!(in_flight, vec![ids[1]], "one dispatch for the outage");
+    assert!(c.desk.crews().all(|x| x.ticket.is_none() || x.ticket == Some(ids[1])));
+    for id in &ids {
+        assert_eq!(c.desk.ticket(*id).expect("t").outage, Some(confirmed.outage.id));
+    }
+    // nothing is left to predict, and the next caller of the lateral joins the master
+    assert!(c.desk.predicted_outages(grid(), &index, &PredictParams::default()).is_empty());
+    let next = c
+        .desk
+        .take_call(grid(), &c.outages, call(Caller::Number(callers[4].clone())))
+        .expect("call");
+    assert_eq!(next.decision.disposition, Disposition::Merged { master: ids[1] });
+    assert_eq!(next.master.as_ref().and_then(|m| m.crew.clone()).is_some(), true);
+}
+
+#[test]
+fn moving_a_prediction_to_a_smaller_device_leaves_the_calls_it_does_not_explain() {
+    let dir = scratch("predict-move");
+    let mut c = open_centre(&dir, "2026-11-24 14:00");
+    let callers = one_per_transformer("fuse.zm01-l01");
+    let mut ids = Vec::new();
+    for a in &callers[..3] {
+        c.clock.advance(60);
+        ids.push(
+            c.desk
+                .take_call(grid(), &c.outages, call(Caller::Number(a.clone())))
+                .expect("call")
+                .ticket
+                .id,
+        );
+    }
+    // The operator moves it to the first caller's transformer.
+    let site = c.desk.ticket(ids[0]).expect("t").site.transformer.clone().expect("a transformer");
+    let moved = c
+        .desk
+        .confirm_outage(grid(), &mut c.outages, &site, &ids, "值班长", "巡线发现配变跌落熔断器熔断")
+        .expect("moved");
+    assert_eq!(moved.master, Some(ids[0]));
+    assert!(moved.merged.is_empty());
+    assert_eq!(moved.outside, vec![ids[1], ids[2]], "calls the transformer does not supply");
+    assert_eq!(c.desk.ticket(ids[1]).expect("t").status, TicketStatus::Dispatched);
+    // Bad input is named and changes nothing.
+    let unknown = c.desk.confirm_outage(grid(), &mut c.outages, "fuse.nowhere", &[], "值班长", "x");
+    assert!(unknown.is_err(), "{unknown:?}");
+    let closed = c.desk.confirm_outage(grid(), &mut c.outages, &site, &[ids[0]], "值班长", "again");
+    let msg = closed.expect_err("ticket 1 has its outage").to_string();
+    assert!(msg.contains("no outage explains"), "{msg}");
+    assert_eq!(c.outages.list(true).len(), 1);
 }
 
 #[test]

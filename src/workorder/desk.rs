@@ -125,6 +125,7 @@ pub struct RepairDesk {
     policy: SlaPolicy,
     tickets: BTreeMap<TicketId, Ticket>,
     crews: BTreeMap<CrewId, Crew>,
+    recovered: usize,
 }
 
 /// The rule for a new call (合并重复报修): is the caller inside an active outage, or below
@@ -246,10 +247,55 @@ pub fn merge_duplicate_repair<'a>(
 
 impl RepairDesk {
     /// Reads every ticket and crew of the store.
+    ///
+    /// An operation that writes two entities (a call recorded then dispatched; a crew sent
+    /// then the ticket en route; a ticket restored then its crew released) may have been
+    /// cut between its writes by a crash. Opening finishes or undoes those halves, each as
+    /// an event by `gridcare` saying so: a ticket left new is dispatched to its unit, a crew
+    /// held by a ticket that is not waiting for it is released, a crew whose ticket is on
+    /// site arrives. [`RepairDesk::recovered`] counts them.
     pub fn open(store: Arc<Store>, policy: SlaPolicy) -> Result<RepairDesk, TicketError> {
         let tickets = store.all::<Ticket>()?.into_iter().map(|e| (e.state.id, e.state)).collect();
         let crews = store.all::<Crew>()?.into_iter().map(|e| (e.state.id, e.state)).collect();
-        Ok(RepairDesk { store, policy, tickets, crews })
+        let mut desk = RepairDesk { store, policy, tickets, crews, recovered: 0 };
+        desk.recover()?;
+        Ok(desk)
+    }
+
+    /// How many half-done operations opening the desk completed or undid.
+    pub fn recovered(&self) -> usize {
+        self.recovered
+    }
+
+    fn recover(&mut self) -> Result<(), TicketError> {
+        const WHY: &str = "completed after an interrupted write (crash or kill)";
+        let undispatched: Vec<(TicketId, String)> = self
+            .tickets
+            .values()
+            .filter(|t| t.status == TicketStatus::New && t.disposition == Disposition::Dispatch)
+            .map(|t| (t.id, t.site.unit.clone()))
+            .collect();
+        for (id, unit) in undispatched {
+            self.append(id, "gridcare", WHY, TicketEvent::Dispatched { unit })?;
+            self.recovered += 1;
+        }
+        let crews: Vec<(CrewId, TicketId, CrewStatus)> =
+            self.crews.values().filter_map(|c| Some((c.id, c.ticket?, c.status))).collect();
+        for (cid, tid, status) in crews {
+            let ticket = self.tickets.get(&tid);
+            let holds = ticket.is_some_and(|t| t.in_flight() && t.crew == Some(cid));
+            if !holds {
+                self.crew_event(cid, "gridcare", WHY, CrewEvent::Released)?;
+                self.recovered += 1;
+            } else if let Some(t) = ticket.filter(|t| t.status == TicketStatus::OnSite) {
+                if status == CrewStatus::EnRoute {
+                    let at = t.site.pos;
+                    self.crew_event(cid, "gridcare", WHY, CrewEvent::Arrived { at })?;
+                    self.recovered += 1;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The store.
@@ -323,7 +369,7 @@ impl RepairDesk {
         Ok(self.store.events::<Ticket>(id.0)?)
     }
 
-    fn append(
+    pub(super) fn append(
         &mut self,
         id: TicketId,
         author: &str,
@@ -336,7 +382,7 @@ impl RepairDesk {
         Ok(e.state)
     }
 
-    fn crew_event(
+    pub(super) fn crew_event(
         &mut self,
         id: CrewId,
         author: &str,

@@ -11,15 +11,23 @@
 //! * [`Ticket`]: the lifecycle new → dispatched → en route → on site → restored → closed →
 //!   callback, as a fold of events in the store;
 //! * [`sla_clocks`] with an [`SlaPolicy`] from `resources/workorder/sla.json`;
-//! * [`Crew`], [`best_crew`], [`travel_time_s`]: who to send and when they arrive.
+//! * [`Crew`], [`best_crew`], [`travel_time_s`]: who to send and when they arrive;
+//! * [`RepairDesk::predicted_outages`] / [`RepairDesk::confirm_outage`]: the outages the
+//!   calls in flight point to, confirmed (or moved) by the operator, their tickets merged.
 
+mod avl;
 mod crew;
 mod desk;
 mod error;
 mod locate;
+mod predicted;
 mod sla;
+pub mod stress;
 mod ticket;
 
+#[cfg(feature = "avl")]
+pub use avl::fetch_avl;
+pub use avl::{parse_avl, AvlCrew, AvlError, AvlFix, AvlReport, AVL_MAX_BYTES, AVL_MIN_MOVE_M};
 pub use crew::{
     best_crew, travel_time_s, Crew, CrewEvent, CrewId, CrewSpec, CrewStatus, Skill, ROAD_FACTOR,
 };
@@ -29,6 +37,7 @@ pub use desk::{
 };
 pub use error::TicketError;
 pub use locate::{locate_call, Caller, Located, MIN_ADDRESS_SCORE, PIN_RADIUS_M};
+pub use predicted::{ConfirmedOutage, PredictedRepair};
 pub use sla::{
     is_breached, next_due, sla_clocks, Area, ArrivalLimits, ClockState, RestoreLimits, SlaClock,
     SlaError, SlaPolicy, SlaStep, DEFAULT_SLA_JSON,

@@ -272,6 +272,17 @@ pub enum TicketEvent {
     },
     /// Called off (a false report, a customer-side fault the customer fixes).
     Cancelled,
+    /// Linked to a fault outage the operator confirmed after the call (a predicted outage
+    /// confirmed or moved): `master` is the ticket it is merged into, `None` when this
+    /// ticket stays the outage's master.
+    JoinedOutage {
+        /// The outage.
+        outage: OutageId,
+        /// The master it is merged into.
+        master: Option<TicketId>,
+        /// The fault level of the outage's device.
+        fault_level: FaultLevel,
+    },
 }
 
 impl TicketEvent {
@@ -287,6 +298,7 @@ impl TicketEvent {
             TicketEvent::Closed => "closed",
             TicketEvent::CallbackDone { .. } => "callback_done",
             TicketEvent::Cancelled => "cancelled",
+            TicketEvent::JoinedOutage { .. } => "joined_outage",
         }
     }
 }
@@ -470,6 +482,22 @@ impl Aggregate for Ticket {
                 }
                 s.status = S::Cancelled;
                 s.times.cancelled_s = Some(t);
+            }
+            TicketEvent::JoinedOutage { outage, master, fault_level } => {
+                if !(s.status.in_flight() || s.status == S::Merged) {
+                    return refuse(s.status, "linked to an outage");
+                }
+                s.outage = Some(*outage);
+                s.fault_level = *fault_level;
+                if let Some(m) = master {
+                    if m.0 == id {
+                        return Err("a ticket cannot be merged into itself".into());
+                    }
+                    s.disposition = Disposition::Merged { master: *m };
+                    s.status = S::Merged;
+                    s.crew = None;
+                    s.eta_s = None;
+                }
             }
         }
         s.changes = e.seq;
