@@ -245,3 +245,138 @@ fn gen_city_makes_a_city_of_the_asked_size() {
     let o = gridcare(&["--model", &dir.join("nothing-here").to_string_lossy(), "info"]);
     assert!(!o.status.success());
 }
+
+/// Account numbers of customers below `device`, one per distinct transformer.
+fn one_per_transformer(grid: &Grid, device: &str) -> Vec<String> {
+    let dev = grid.resolve(device).expect("device");
+    let mut seen = std::collections::BTreeSet::new();
+    gridcare::outage::affected_by_opening(grid, &[dev])
+        .into_iter()
+        .map(|c| &grid.model.customers[c.index()])
+        .filter(|c| seen.insert(c.transformer))
+        .map(|c| c.account_no.clone())
+        .collect()
+}
+
+#[test]
+fn a_repair_call_goes_through_its_lifecycle_from_the_terminal() {
+    let dir = scratch("ticket");
+    let d = dir.to_string_lossy().into_owned();
+    let grid = Grid::load(&ModelSource::Embedded).expect("demo city");
+    let callers = one_per_transformer(&grid, "fuse.zm01-l01");
+    let neighbour = grid
+        .model
+        .customers
+        .iter()
+        .find(|c| {
+            c.account_no != callers[0]
+                && Some(c.transformer)
+                    == grid
+                        .model
+                        .customers
+                        .iter()
+                        .find(|x| x.account_no == callers[0])
+                        .map(|x| x.transformer)
+        })
+        .expect("a neighbour")
+        .account_no
+        .clone();
+    let t = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d.as_str(), "ticket", "--author", "话务员小陈"];
+        all.extend_from_slice(args);
+        gridcare(&all)
+    };
+    let crews = json(&t(&["crews", "--json"]));
+    assert_eq!(crews.as_array().map(Vec::len), Some(15), "3 crews for each of 5 units");
+
+    let first =
+        json(&t(&["new", "--caller", &callers[0], "--text", "家里没电了", "--send", "--json"]));
+    let id = first["outcome"]["ticket"]["id"].as_u64().expect("an id");
+    assert_eq!(first["outcome"]["decision"]["disposition"]["disposition"], "dispatch");
+    assert_eq!(first["outcome"]["ticket"]["site"]["unit"], "禅城供电局祖庙供电所");
+    assert!(first["sent"]["crew"]["spec"]["name"].as_str().is_some_and(|n| n.starts_with("祖庙")));
+
+    let dup = t(&["new", "--caller", &neighbour]);
+    let text = stdout(&dup);
+    assert!(dup.status.success(), "{}", stderr(&dup));
+    assert!(text.contains("merged") && text.contains(&format!("master ticket {id}")), "{text}");
+
+    let queue = stdout(&t(&["list"]));
+    assert_eq!(queue.lines().count(), 1, "one master in the queue: {queue}");
+    for step in ["on-site", "restored", "closed"] {
+        let o = t(&["step", &id.to_string(), step]);
+        assert!(o.status.success(), "{step}: {}", stderr(&o));
+    }
+    let o = t(&["step", &id.to_string(), "callback", "--satisfied", "--reason", "客户满意"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shown = json(&t(&["show", &id.to_string(), "--json"]));
+    assert_eq!(shown["ticket"]["status"], "callback_done");
+    let words: Vec<&str> = shown["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["event"]["change"].as_str())
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "created",
+            "dispatched",
+            "crew_en_route",
+            "on_site",
+            "restored",
+            "closed",
+            "callback_done"
+        ]
+    );
+    assert!(stdout(&t(&["list"])).trim().is_empty(), "nothing left in the queue");
+
+    // Bad input: named, exit 1, nothing written.
+    for (args, says) in [
+        (vec!["new", "--caller", "0000000000"], "0000000000"),
+        (vec!["new", "--caller", "138-bad"], "138-bad"),
+        (vec!["new", "--pin", "east,north"], "--pin `east,north` is not LON,LAT"),
+        (vec!["step", "99999", "on-site"], "there is no ticket 99999"),
+        (vec!["step", &id.to_string(), "flying"], "step `flying`"),
+        (vec!["step", &id.to_string(), "restored"], &*format!("ticket {id}")),
+    ] {
+        let o = t(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let all = json(&t(&["list", "--all", "--json"]));
+    assert_eq!(all.as_array().map(Vec::len), Some(2), "the two calls, nothing from the bad input");
+}
+
+#[test]
+fn calls_from_one_lateral_are_predicted_at_its_fuse_and_confirmed_from_the_terminal() {
+    let dir = scratch("predict");
+    let d = dir.to_string_lossy().into_owned();
+    let grid = Grid::load(&ModelSource::Embedded).expect("demo city");
+    let callers = one_per_transformer(&grid, "fuse.zm01-l01");
+    let t = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d.as_str(), "ticket"];
+        all.extend_from_slice(args);
+        gridcare(&all)
+    };
+    for a in &callers[..3] {
+        assert!(t(&["new", "--caller", a]).status.success());
+    }
+    let predicted = stdout(&t(&["predict"]));
+    assert!(
+        predicted.starts_with("fuse.zm01-l01") && predicted.contains("tickets 1,2,3"),
+        "{predicted}"
+    );
+    let confirmed = stdout(&t(&["confirm", "fuse.zm01-l01"]));
+    assert!(confirmed.contains("master ticket 1"), "{confirmed}");
+    assert!(confirmed.contains("merged into it (crews released): 2,3"), "{confirmed}");
+    let queue = stdout(&t(&["list"]));
+    assert_eq!(queue.lines().count(), 1, "{queue}");
+    // The outage is on the outage side too, as predicted.
+    let outages = gridcare(&["--data-dir", d.as_str(), "outage", "list", "--json"]);
+    let v = json(&outages);
+    let list = v["outages"].as_array().expect("outages");
+    assert_eq!(list.len(), 1, "{v}");
+    assert_eq!(list[0]["source"], "predicted");
+    assert_eq!(list[0]["devices"][0], "fuse.zm01-l01");
+}
