@@ -106,5 +106,42 @@ fn million(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, demo_city, ieee8500, million);
+/// The repair desk on the demo city: a repair call taken (two flushed writes), and the
+/// outages predicted from 400 calls in flight.
+fn repair_desk(c: &mut Criterion) {
+    use gridcare::outage::{OutageBook, PredictParams, ProtectionIndex};
+    use gridcare::workorder::{Caller, Channel, RepairCall, RepairDesk, SlaPolicy};
+    let grid = Grid::load(&ModelSource::Embedded).expect("the embedded demo city loads");
+    let dir = std::env::temp_dir().join(format!("gridcare-criterion-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = std::sync::Arc::new(gridcare::open_store(&dir).expect("a scratch store"));
+    let outages = OutageBook::open(store.clone(), &grid).expect("outages");
+    let mut desk = RepairDesk::open(store, SlaPolicy::default()).expect("desk");
+    let mut rng = gridcare::rng::Rng::new(11);
+    let call = |rng: &mut gridcare::rng::Rng| RepairCall {
+        caller: Caller::Number(rng.pick(&grid.model.customers).account_no.clone()),
+        phone: None,
+        channel: Channel::Phone,
+        description: "家里没电了".into(),
+        author: "bench".into(),
+    };
+    for _ in 0..400 {
+        let _ = desk.take_call(&grid, &outages, call(&mut rng));
+    }
+    let index = ProtectionIndex::build(&grid);
+    c.bench_function("repair/predicted_outages_400_calls", |b| {
+        b.iter(|| black_box(desk.predicted_outages(&grid, &index, &PredictParams::default()).len()))
+    });
+    let mut group = c.benchmark_group("repair");
+    group.sample_size(20);
+    group.bench_function("take_call_durable", |b| {
+        b.iter(|| black_box(desk.take_call(&grid, &outages, call(&mut rng)).is_ok()))
+    });
+    group.finish();
+    drop(desk);
+    let _ = outages.close();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, demo_city, ieee8500, million, repair_desk);
 criterion_main!(benches);

@@ -239,3 +239,98 @@ pub fn peer_figures(grid: &Grid, devices: &[DeviceRef], points: &[LonLat]) -> Ve
         Figure { what: "nearest_line".into(), median_ns: ns_near, samples: n_near },
     ]
 }
+
+/// Times the repair desk on a scratch store in `dir` (removed afterwards): taking a call
+/// (locate, the duplicate-merge rule, the ticket written and dispatched, each write flushed
+/// to disk), the merge rule alone, sending a crew, and predicting outages from the calls in
+/// flight.
+pub fn repair_figures(
+    grid: &Grid,
+    dir: &std::path::Path,
+    calls: usize,
+    seed: u64,
+) -> Result<Vec<Figure>, crate::workorder::TicketError> {
+    use crate::outage::{OutageBook, PredictParams, ProtectionIndex};
+    use crate::workorder::{
+        default_crews, locate_call, merge_duplicate_repair, Caller, Channel, RepairCall,
+        RepairDesk, SlaPolicy,
+    };
+    let _ = std::fs::remove_dir_all(dir);
+    let store =
+        std::sync::Arc::new(crate::open_store(dir).map_err(crate::workorder::TicketError::from)?);
+    let outages = OutageBook::open(store.clone(), grid)?;
+    let mut desk = RepairDesk::open(store, SlaPolicy::default())?;
+    for spec in default_crews(grid) {
+        desk.register_crew(spec, "bench")?;
+    }
+    let mut rng = Rng::new(seed);
+    let accounts: Vec<String> = (0..calls.max(1))
+        .filter_map(|_| grid.model.customers.get(rng.index(grid.model.customers.len())))
+        .map(|c| c.account_no.clone())
+        .collect();
+    let mut out = Vec::new();
+    let mut take = Vec::with_capacity(accounts.len());
+    let mut dispatched = Vec::new();
+    for a in &accounts {
+        let call = RepairCall {
+            caller: Caller::Number(a.clone()),
+            phone: None,
+            channel: Channel::Phone,
+            description: "家里没电了".into(),
+            author: "bench".into(),
+        };
+        let t = Instant::now();
+        let o = desk.take_call(grid, &outages, call);
+        take.push(t.elapsed().as_nanos() as f64);
+        if let Ok(o) = o {
+            if o.ticket.master().is_none() {
+                dispatched.push(o.ticket.id);
+            }
+        }
+    }
+    out.push(Figure {
+        what: "take a repair call (locate, merge rule, 2 flushed writes)".into(),
+        median_ns: median_ns(take),
+        samples: accounts.len(),
+    });
+    let located: Vec<_> = accounts
+        .iter()
+        .filter_map(|a| locate_call(grid, &Caller::Number(a.clone())).ok())
+        .collect();
+    let (ns, n) = time_each(&located, |l| {
+        merge_duplicate_repair(grid, &outages, desk.tickets(), l).why.len()
+    });
+    out.push(Figure {
+        what: format!("duplicate-merge rule alone ({} tickets in flight)", desk.tickets().count()),
+        median_ns: ns,
+        samples: n,
+    });
+    let mut send = Vec::new();
+    for id in dispatched.iter().take(12) {
+        let t = Instant::now();
+        if desk.send_crew(*id, None, "bench").is_ok() {
+            send.push(t.elapsed().as_nanos() as f64);
+        }
+    }
+    out.push(Figure {
+        what: "send the best free crew (2 flushed writes)".into(),
+        median_ns: median_ns(send.clone()),
+        samples: send.len(),
+    });
+    let index = ProtectionIndex::build(grid);
+    let mut predict = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        std::hint::black_box(desk.predicted_outages(grid, &index, &PredictParams::default()));
+        predict.push(t.elapsed().as_nanos() as f64);
+    }
+    out.push(Figure {
+        what: format!("predict outages from the calls in flight ({} calls)", accounts.len()),
+        median_ns: median_ns(predict),
+        samples: 10,
+    });
+    drop(desk);
+    outages.close().map_err(crate::workorder::TicketError::from)?;
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(out)
+}

@@ -740,6 +740,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for f in gridcare::bench::grid_figures(&grid, seed) {
                 figures.push(gridcare::bench::Figure { what: format!("{label}: {}", f.what), ..f });
             }
+            let scratch =
+                std::env::temp_dir().join(format!("gridcare-bench-{}", std::process::id()));
+            for f in gridcare::bench::repair_figures(&grid, &scratch, 400, seed)? {
+                figures.push(gridcare::bench::Figure { what: format!("{label}: {}", f.what), ..f });
+            }
             drop(grid);
             if let Some(n) = customers {
                 let model = gridcare::citygen::generate_city(&gridcare::citygen::CityParams {
