@@ -318,7 +318,7 @@ strings! {
     CrewTicket => "工单", "Ticket";
     Position => "位置", "Position";
     CsAvailable => "空闲", "Available";
-    CsEnRoute => "赶赴现场", "Driving";
+    CsEnRoute => "赶赴现场", "En route";
     CsOnSite => "现场作业", "Working on site";
     CsOffDuty => "休息", "Off duty";
     StormDemo => "风暴演示", "Storm demo";
@@ -332,6 +332,7 @@ strings! {
     LegendCrewFree => "空闲队伍", "Free crew";
     LegendCrewDriving => "赶赴现场的队伍", "Crew on its way";
     LegendCrewOnSite => "现场作业的队伍", "Crew working on site";
+    CrewsListNote => "在外 {} 支 / 共 {} 支", "{} in the field of {}";
     CrewsInFieldNote => "共 {} 支，{} 张工单在办", "of {} crews · {} tickets open";
     ErrNotACaller => "“{}” 不是户号或电话号码", "`{}` is not an account number or phone";
     ErrUnknownCaller => "没有用户的户号或电话是 “{}”", "no customer has the account number or phone `{}`";

@@ -136,10 +136,10 @@ fn crews_ui(ui: &mut egui::Ui, selected: Option<CrewId>, ctx: &Ctx, out: &mut Ve
         ui.heading(ctx.t(T::CrewsHeading));
         let note = trf(
             ctx.lang,
-            T::CrewsInFieldNote,
-            &[&snap.crews.len().to_string(), &snap.queue.len().to_string()],
+            T::CrewsListNote,
+            &[&snap.in_field.to_string(), &snap.crews.len().to_string()],
         );
-        ui.label(RichText::new(format!("{} · {note}", snap.in_field)).weak());
+        ui.label(RichText::new(note).weak());
     });
     egui::ScrollArea::both().id_salt("crew-list").auto_shrink([false, true]).show(ui, |ui| {
         egui::Grid::new("crew-grid").num_columns(5).striped(true).spacing([12.0, 4.0]).show(

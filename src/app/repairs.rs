@@ -122,7 +122,7 @@ pub struct RepairSnapshot {
     pub queue: Vec<TicketRow>,
     /// Every ticket, newest first.
     pub all: Vec<TicketRow>,
-    /// Every crew, by id.
+    /// Every crew: those on their way first, then on site, then free; by id within each.
     pub crews: Vec<CrewRow>,
     /// The ticket sites on the map.
     pub pins: Vec<RepairPin>,
@@ -218,6 +218,14 @@ impl RepairSnapshot {
                 status: c.status,
             });
         }
+        // the crews at work first (on their way, then on site), then the free ones
+        let order = |s: CrewStatus| match s {
+            CrewStatus::EnRoute => 0,
+            CrewStatus::OnSite => 1,
+            CrewStatus::Available => 2,
+            CrewStatus::OffDuty => 3,
+        };
+        snap.crews.sort_by_key(|c| (order(c.status), c.id));
         snap
     }
 }
