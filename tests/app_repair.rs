@@ -63,6 +63,16 @@ mod app {
             .collect()
     }
 
+    /// The texts of the queue's row of a ticket (`#N`), in order.
+    fn queue_row(h: &Harness<'static, GridCareApp>, number: &str) -> Vec<String> {
+        let labels = all_labels(h);
+        let queue = labels.iter().position(|l| l == "Ticket queue").expect("the queue");
+        let start = queue + labels[queue..].iter().position(|l| l == number).expect("the row");
+        let mut row: Vec<String> = labels[start..].iter().take(16).cloned().collect();
+        row.dedup();
+        row
+    }
+
     /// Types into the text field labelled `label`.
     fn type_into(h: &mut Harness<'static, GridCareApp>, label: &str, text: &str) {
         h.get_by_label(label).focus();
@@ -124,9 +134,10 @@ mod app {
         assert!(has_label(&h, "Tickets (1)"), "the top bar does not count the ticket");
         // the queue row: number, status, account, unit and the dispatch clock met, arrival next
         assert!(has_label(&h, "#1"), "ticket not in the queue");
-        // (the outcome and the ticket's details name them too)
-        assert!(h.query_all_by_label(&acc).count() >= 3, "the account is not in the queue row");
-        assert!(h.query_all_by_label(&unit).count() >= 3, "the unit is not in the queue row");
+        let row = queue_row(&h, "#1");
+        assert!(row.contains(&acc), "the account is not in the queue row: {row:?}");
+        assert!(row.contains(&unit), "the unit is not in the queue row: {row:?}");
+        assert!(row.contains(&"Dispatched".to_string()), "no status in the queue row: {row:?}");
         assert!(has_label_containing(&h, "Arrival: 4"), "no arrival clock in the queue");
         // the new ticket is selected: its details, clocks and history
         assert_eq!(h.state().selected_ticket(), Some(TicketId(1)));
