@@ -13,6 +13,7 @@ pub mod citygen;
 pub mod export;
 pub mod grid;
 pub mod import;
+pub mod kpi;
 pub mod model;
 pub mod outage;
 pub mod rng;

@@ -274,7 +274,9 @@ impl Store {
             }
             Err(TransactionError::Storage(e)) => return Err(self.engine(e)),
         };
-        self.flush()?;
+        if self.flush_each_write.load(std::sync::atomic::Ordering::SeqCst) {
+            self.flush()?;
+        }
         Ok(entity)
     }
 

@@ -150,6 +150,9 @@ pub struct Store {
     /// Set by the `debug_*` hooks, which write behind the typed API: the close then does
     /// not vouch for the files, as after an outside edit.
     tainted: std::sync::atomic::AtomicBool,
+    /// Flush after every write (the default); off only for a bulk load such as the
+    /// simulated history, which flushes once at the end ([`Store::set_flush_each_write`]).
+    flush_each_write: std::sync::atomic::AtomicBool,
     _lock: File,
 }
 
@@ -312,6 +315,7 @@ impl Store {
             checked_copy,
             kinds,
             tainted: false.into(),
+            flush_each_write: true.into(),
             _lock: lock,
         };
         let stale = store.find_stale()?;
@@ -349,6 +353,13 @@ impl Store {
     /// Waits until every write so far is on disk.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.handles().db.flush().map(|_| ()).map_err(|e| self.engine(e))
+    }
+
+    /// Whether each write is flushed before it returns (default: yes). A bulk load that no
+    /// operator was told about (`gridcare sim history`) turns it off and flushes at the end
+    /// ([`Store::flush`], or closing the store).
+    pub fn set_flush_each_write(&self, on: bool) {
+        self.flush_each_write.store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Flushes, closes sled and seals the files (so that the next open can trust them
