@@ -601,7 +601,7 @@ impl GridCareApp {
         self.refresh_repairs(now_wall);
         self.refresh_covering();
         if moved {
-            let zoom = self.res.memory.zoom().max(15.5);
+            let zoom = self.res.memory.zoom().max(15.0);
             self.fly_to(at, zoom, ctx);
         }
     }

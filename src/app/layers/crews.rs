@@ -1,6 +1,7 @@
 //! Repair crews (抢修队伍) on the map: a small van in the colour of what the crew is doing
 //! (green free, orange on its way, purple working on site) at its position — recorded, or
-//! between its start and the site while it drives — and its name when zoomed in.
+//! between its start and the site while it drives — and its name when zoomed in (a free
+//! crew's only when zoomed in further).
 
 use eframe::egui::{vec2, Color32, CornerRadius, Rect, Shape, Stroke, StrokeKind};
 
@@ -8,8 +9,11 @@ use super::{mark_scale, Label, LayerShapes, Scene};
 use crate::app::view::MapView;
 use crate::workorder::CrewStatus;
 
-/// From this zoom on a crew carries its name.
+/// From this zoom on a crew at work carries its name…
 pub const NAME_MIN_ZOOM: f64 = 13.0;
+/// …and from this one a free crew too (the three crews of a unit wait side by side at its
+/// base, and their names would overlap further out).
+pub const FREE_NAME_MIN_ZOOM: f64 = 15.5;
 
 /// The colour of what a crew is doing.
 pub fn colour(s: CrewStatus) -> Color32 {
@@ -60,7 +64,9 @@ pub fn build(view: &MapView, scene: &Scene) -> LayerShapes {
             continue;
         }
         van(&mut out.shapes, p, colour(c.status), s);
-        if view.zoom >= NAME_MIN_ZOOM || scene.large {
+        let at_work = matches!(c.status, CrewStatus::EnRoute | CrewStatus::OnSite);
+        let min_zoom = if at_work { NAME_MIN_ZOOM } else { FREE_NAME_MIN_ZOOM };
+        if view.zoom >= min_zoom || (scene.large && at_work) {
             out.labels.push(Label {
                 pos: p + vec2(0.0, 14.0 * s),
                 text: c.name.clone(),
