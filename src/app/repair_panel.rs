@@ -416,58 +416,57 @@ fn steps_ui(
         reason: reason(word),
         author: author.to_string(),
     };
-    let mut send = Vec::new();
-    ui.horizontal_wrapped(|ui| match t.status {
-        TicketStatus::New | TicketStatus::Dispatched => {
-            if ui.button(ctx.t(T::SendBestCrew)).clicked() {
-                send.push(Command::SendCrew { ticket: id, crew: None, author: author.to_string() });
-            }
-        }
+    // the steps that apply now, each a button with the command it sends
+    let mut steps: Vec<(T, Command)> = match t.status {
+        TicketStatus::New | TicketStatus::Dispatched => vec![(
+            T::SendBestCrew,
+            Command::SendCrew { ticket: id, crew: None, author: author.to_string() },
+        )],
         TicketStatus::EnRoute => {
-            if ui.button(ctx.t(T::RecordOnSite)).clicked() {
-                send.push(step(TicketStep::OnSite, T::RecordOnSite));
-            }
+            vec![(T::RecordOnSite, step(TicketStep::OnSite, T::RecordOnSite))]
         }
         TicketStatus::OnSite => {
-            ui.checkbox(&mut form.mv, ctx.t(T::TenKvFault));
-            if ui.button(ctx.t(T::RecordDiagnosis)).clicked() {
-                let level =
-                    if form.mv { FaultLevel::MediumVoltage } else { FaultLevel::LowVoltage };
-                send.push(step(
-                    TicketStep::Diagnosed {
-                        fault_type: form.fault_type.trim().to_string(),
-                        cause: form.cause.trim().to_string(),
-                        level,
-                        etr_s: None,
-                    },
-                    T::RecordDiagnosis,
-                ));
-            }
-            if ui.button(ctx.t(T::RecordRestored)).clicked() {
-                send.push(step(TicketStep::Restored, T::RecordRestored));
-            }
+            let level = if form.mv { FaultLevel::MediumVoltage } else { FaultLevel::LowVoltage };
+            let diagnosed = TicketStep::Diagnosed {
+                fault_type: form.fault_type.trim().to_string(),
+                cause: form.cause.trim().to_string(),
+                level,
+                etr_s: None,
+            };
+            vec![
+                (T::RecordDiagnosis, step(diagnosed, T::RecordDiagnosis)),
+                (T::RecordRestored, step(TicketStep::Restored, T::RecordRestored)),
+            ]
         }
         TicketStatus::Restored => {
-            if ui.button(ctx.t(T::RecordClosed)).clicked() {
-                send.push(step(TicketStep::Closed, T::RecordClosed));
-            }
+            vec![(T::RecordClosed, step(TicketStep::Closed, T::RecordClosed))]
         }
         TicketStatus::Closed => {
-            ui.checkbox(&mut form.satisfied, ctx.t(T::Satisfied));
-            if ui.button(ctx.t(T::RecordCallback)).clicked() {
-                let note = form.note.trim().to_string();
-                send.push(step(
-                    TicketStep::Callback { satisfied: form.satisfied, note },
-                    T::RecordCallback,
-                ));
+            let note = form.note.trim().to_string();
+            let callback = TicketStep::Callback { satisfied: form.satisfied, note };
+            vec![(T::RecordCallback, step(callback, T::RecordCallback))]
+        }
+        _ => Vec::new(),
+    };
+    if t.in_flight() {
+        steps.push((T::CancelTicket, step(TicketStep::Cancel, T::CancelTicket)));
+    }
+    ui.horizontal_wrapped(|ui| {
+        match t.status {
+            TicketStatus::OnSite => {
+                ui.checkbox(&mut form.mv, ctx.t(T::TenKvFault));
+            }
+            TicketStatus::Closed => {
+                ui.checkbox(&mut form.satisfied, ctx.t(T::Satisfied));
+            }
+            _ => {}
+        }
+        for (key, cmd) in steps {
+            if ui.button(ctx.t(key)).clicked() {
+                out.push(cmd);
             }
         }
-        _ => {}
     });
-    if t.in_flight() && ui.button(ctx.t(T::CancelTicket)).clicked() {
-        send.push(step(TicketStep::Cancel, T::CancelTicket));
-    }
-    out.extend(send);
     if let Some(e) = &form.step_error {
         ui.add(
             egui::Label::new(
