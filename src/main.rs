@@ -12,6 +12,7 @@ use gridcare::model::{DeviceRef, ElementRef, LonLat};
 use serde_json::json;
 
 mod outage_cli;
+mod report_cli;
 mod ticket_cli;
 
 #[derive(Parser)]
@@ -131,6 +132,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         queries: Option<PathBuf>,
     },
+    /// Reliability indices (IEEE 1366) and call-centre measures of a period and scope from
+    /// the store of --data-dir: tables in the terminal, --csv DIR, --html FILE.
+    Report(report_cli::ReportArgs),
     /// Simulate and measure (deterministic for a seed).
     Sim {
         #[command(subcommand)]
@@ -296,6 +300,9 @@ enum OutageCommand {
 
 #[derive(Subcommand)]
 enum SimKind {
+    /// A simulated past (outages, momentary reclosures, storm days, repair tickets, call
+    /// records) written into the empty store of --data-dir.
+    History(report_cli::HistoryArgs),
     /// Storms of trouble calls from faults at protective devices: how often trouble-call
     /// grouping names the very device after 1, 3 and all calls, against the textbook rule.
     Storm {
@@ -795,6 +802,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 print!("{}", report.table());
             }
+        }
+        Command::Report(args) => {
+            let grid = load(&cli.model)?;
+            return report_cli::report(&grid, cli.data_dir.as_deref(), json, args);
+        }
+        Command::Sim { what: SimKind::History(args) } => {
+            let grid = load(&cli.model)?;
+            return report_cli::history(&grid, cli.data_dir.as_deref(), json, args);
         }
         Command::Outage { author, action } => {
             let author = author_or_user(author);

@@ -111,7 +111,10 @@ pub fn measure_tickets(
         if let Some(k) = caller_key(t) {
             by_caller.entry(k).or_default().push(t.times.created_s);
         }
-        if let Some(d) = t.times.dispatched_s {
+        // a ticket merged after its dispatch is itself the duplicate: it does not make the
+        // one it was merged into a duplicate too
+        let merged = matches!(t.disposition, Disposition::Merged { .. });
+        if let Some(d) = t.times.dispatched_s.filter(|_| !merged) {
             let done = done_s(t).unwrap_or(i64::MAX);
             if let Some(dev) = t.site.device.as_deref() {
                 by_device.entry(dev).or_default().push((d, done, t.id));

@@ -8,6 +8,7 @@
 //!   transformers;
 //! * [`ieee8500_grid`]: the IEEE 8500-node feeder with its 30 lateral fuses.
 
+mod history;
 mod live;
 mod report;
 mod sample;
@@ -15,6 +16,7 @@ mod storm;
 
 use std::path::PathBuf;
 
+pub use history::{generate_history, HistoryError, HistoryParams, HistorySummary};
 pub use live::{crew_position_at, DemoAction, DemoFault, LiveParams, StormDemo};
 pub use report::{run_storms, CheckpointScore, PredictorScore, StormReport, CHECKPOINTS};
 pub use sample::{sample_grid, sample_model, SampleFeeders};
