@@ -276,4 +276,86 @@ mod app {
         let after = h.state().repairs().map_or(0, |d| d.tickets().count());
         assert_eq!(n, after, "calls kept coming after the demo was turned off");
     }
+
+    #[test]
+    fn a_pin_dropped_on_the_map_becomes_a_ticket_at_that_point() {
+        let grid = small_city();
+        let at = grid.model.customers[1500].pos;
+        let feeder = grid.locate(at, 300.0).feeder.expect("a feeder near the pin");
+        let unit = grid.model.feeders[feeder.index()].unit.clone();
+        let mut h = harness_on(grid, "pin");
+        click(&mut h, "New repair call");
+        click(&mut h, "By map pin");
+        assert!(has_label(&h, "turn on Map pin and click the map"), "no hint before the pin");
+        h.state_mut().send(gridcare::app::Command::MapClicked {
+            at,
+            metres_per_point: 1.0,
+            zoom: 17.0,
+        });
+        h.run();
+        assert!(matches!(h.state().selection(), gridcare::app::Selection::Pin(_)), "pin mode off");
+        assert!(has_label(&h, &format!("{:.4}, {:.4}", at.lon, at.lat)), "the pin is not shown");
+        click(&mut h, "Take the call");
+        assert!(has_label(&h, &format!("Ticket 1 dispatched to {unit}")), "{:?}", all_labels(&h));
+        let desk = h.state().repairs().expect("desk");
+        let t = desk.ticket(TicketId(1)).expect("ticket");
+        assert!(t.site.address.starts_with("地图扎点"), "{}", t.site.address);
+        assert!(t.site.account.is_none());
+    }
+
+    #[test]
+    fn a_call_under_an_active_planned_outage_is_explained_with_its_etr() {
+        use gridcare::outage::{OutageBook, PlannedOutage};
+        use gridcare::store::{KindCheck, OpenOptions, Store};
+        let grid = small_city();
+        let dir = temp_dir("explained");
+        // a dispatcher planned maintenance on a switch an hour ago, before the app started
+        let mut kinds = gridcare::workorder::store_kinds();
+        kinds.push(KindCheck::of::<gridcare::outage::Outage>());
+        let store = Store::open_with(
+            &dir.join(gridcare::app::STORE_DIR),
+            OpenOptions { kinds, ..OpenOptions::default() },
+        )
+        .expect("the store opens");
+        let mut book = OutageBook::open(std::sync::Arc::new(store), &grid).expect("the book");
+        let device = (0..grid.model.switches.len() as u32)
+            .map(|s| {
+                gridcare::model::DeviceRef::Element(gridcare::model::ElementRef::Switch(
+                    gridcare::model::SwitchId(s),
+                ))
+            })
+            .find(|d| grid.trace(*d).affected_customers.len() > 10)
+            .expect("a switch with customers below it");
+        let now = book.now_s();
+        let plan = PlannedOutage {
+            devices: vec![device],
+            start_s: now - 3600,
+            end_s: now + 3 * 3600,
+            reason: "配变检修".into(),
+            notice: String::new(),
+            author: "alice".into(),
+        };
+        let o = book.plan(&grid, plan).expect("planned");
+        let etr = book.get(o.id).and_then(|x| x.etr_s);
+        let caller = account(&grid, book.affected_customers(o.id)[0]);
+        book.close().expect("closed");
+        let options =
+            AppOptions { data_dir: Some(dir), lang: Some(Lang::En), ..AppOptions::default() };
+        let app = GridCareApp::new(&egui::Context::default(), grid, options);
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1600.0, 1000.0))
+            .with_max_steps(40)
+            .with_context_setup(gridcare::app::install_fonts)
+            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
+        h.run();
+        call_from(&mut h, &caller);
+        let etr_text = etr.map_or("not yet known".to_string(), gridcare::store::format_time);
+        let said = format!("Ticket 1: explained by outage {}, ETR {etr_text}", o.id);
+        assert!(has_label(&h, &said), "{:?}", all_labels(&h));
+        assert_eq!(status_of(&h, 1), TicketStatus::Explained);
+        assert!(has_label(&h, "No tickets waiting"), "nothing is dispatched for a planned outage");
+        let pins = &h.state().repair_snapshot().pins;
+        assert_eq!(pins.len(), 1);
+        assert_eq!(pins[0].urgency, gridcare::app::layers::Urgency::Explained);
+    }
 }
