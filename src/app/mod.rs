@@ -17,6 +17,7 @@ mod i18n;
 pub mod layers;
 mod mapview;
 mod mask;
+mod new_call;
 mod outage_panel;
 mod outages;
 mod panels;
@@ -25,6 +26,7 @@ mod repairs;
 mod session;
 mod snapshot;
 mod state;
+mod storm_demo;
 mod tiles;
 mod view;
 mod wall;
@@ -88,7 +90,7 @@ pub struct Resources {
     /// egui time the repair snapshot was built.
     repair_built_at: f64,
     /// The storm demo, while it runs.
-    demo: Option<repairs::DemoRunner>,
+    demo: Option<storm_demo::DemoRunner>,
     basemap: layers::basemap::Basemap,
     tiles: Option<tiles::TileLayer>,
     memory: walkers::MapMemory,
@@ -416,7 +418,7 @@ impl GridCareApp {
                 _ => None,
             };
             let author = self.session.outage_form.author.clone();
-            repair_panel::new_call_ui(
+            new_call::new_call_ui(
                 ui.ctx(),
                 &mut self.session.repair_form,
                 pinned,

@@ -1,6 +1,6 @@
 //! The repair panels (智能报修): the ticket queue (工单队列) and the crew list (抢修队伍) under
-//! the map, a ticket's details with its SLA clocks, history, master's progress and steps, and
-//! the new-call form (新建报修). They draw the repair desk's answers (through the
+//! the map, and a ticket's details with its SLA clocks, history, master's progress and steps
+//! (the new-call form is `new_call.rs`). They draw the repair desk's answers (through the
 //! [`RepairSnapshot`](super::repairs::RepairSnapshot)) and send [`Command`]s; the desk decides.
 
 use eframe::egui::{self, Color32, RichText};
@@ -8,31 +8,27 @@ use eframe::egui::{self, Color32, RichText};
 use crate::model::LonLat;
 use crate::store::{format_time, Recorded};
 use crate::workorder::{
-    CallOutcome, Caller, Channel, CrewId, Disposition, FaultLevel, MasterInfo, Ticket, TicketEvent,
-    TicketId, TicketStatus, TicketStep,
+    CrewId, Disposition, FaultLevel, MasterInfo, Ticket, TicketEvent, TicketId, TicketStatus,
+    TicketStep,
 };
 
 use super::command::Command;
 use super::i18n::{
     channel_word, clock_text, crew_status, fault_level, ticket_event, ticket_status, trf, T,
 };
-use super::layers::{crews, repairs, Urgency};
+use super::layers::{crews, repairs};
 use super::mask::{mask_address, mask_name, mask_phone};
 use super::panels::Ctx;
-use super::repairs::{clock_urgency, LookupKind, RepairForm, TicketRow};
+use super::repairs::{clock_urgency, RepairForm, TicketRow};
 
-const ERROR: Color32 = Color32::from_rgb(210, 30, 30);
+pub(super) const ERROR: Color32 = Color32::from_rgb(210, 30, 30);
 const WARN: Color32 = Color32::from_rgb(200, 60, 0);
-
-/// Every channel, in the order the form offers them.
-const CHANNELS: [Channel; 6] =
-    [Channel::Phone, Channel::Wechat, Channel::App, Channel::Web, Channel::Sms, Channel::Internal];
 
 fn title(ctx: &Ctx, id: TicketId) -> String {
     trf(ctx.lang, T::TicketTitle, &[&id.to_string()])
 }
 
-fn dash() -> String {
+pub(super) fn dash() -> String {
     "—".to_string()
 }
 
@@ -48,7 +44,7 @@ fn deadline_text(ctx: &Ctx, r: &TicketRow) -> RichText {
     }
 }
 
-fn short_pos(p: LonLat) -> String {
+pub(super) fn short_pos(p: LonLat) -> String {
     format!("{:.4}, {:.4}", p.lon, p.lat)
 }
 
@@ -179,18 +175,18 @@ fn short_unit(unit: &str) -> &str {
     unit.rsplit_once('局').map_or(unit, |(_, s)| if s.is_empty() { unit } else { s })
 }
 
-fn row(ui: &mut egui::Ui, key: &str, value: impl Into<egui::WidgetText>) {
+pub(super) fn row(ui: &mut egui::Ui, key: &str, value: impl Into<egui::WidgetText>) {
     ui.label(RichText::new(key).weak());
     ui.add(egui::Label::new(value).wrap());
     ui.end_row();
 }
 
-fn grid_of(ui: &mut egui::Ui, id: &str, add: impl FnOnce(&mut egui::Ui)) {
+pub(super) fn grid_of(ui: &mut egui::Ui, id: &str, add: impl FnOnce(&mut egui::Ui)) {
     egui::Grid::new(id).num_columns(2).striped(true).spacing([10.0, 4.0]).show(ui, add);
 }
 
 /// A text field with its label (found by that label in tests and screen readers).
-fn field(ui: &mut egui::Ui, key: &str, text: &mut String, hint: &str) {
+pub(super) fn field(ui: &mut egui::Ui, key: &str, text: &mut String, hint: &str) {
     let label = ui.label(RichText::new(key).weak());
     ui.add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(190.0))
         .labelled_by(label.id);
@@ -233,7 +229,13 @@ fn site_rows(ui: &mut egui::Ui, t: &Ticket, ctx: &Ctx) {
 }
 
 /// The master's progress, as the operator tells a caller whose call was merged or explained.
-fn master_info_ui(ui: &mut egui::Ui, m: &MasterInfo, key: &str, ctx: &Ctx, out: &mut Vec<Command>) {
+pub(super) fn master_info_ui(
+    ui: &mut egui::Ui,
+    m: &MasterInfo,
+    key: &str,
+    ctx: &Ctx,
+    out: &mut Vec<Command>,
+) {
     ui.add_space(6.0);
     ui.label(RichText::new(ctx.t(T::MasterProgress)).strong());
     grid_of(ui, key, |ui| {
@@ -474,142 +476,5 @@ fn steps_ui(
             )
             .wrap(),
         );
-    }
-}
-
-/// The new-call form (新建报修): who calls (account or phone, an address, or a pin on the map),
-/// the channel and what they say; then what the desk decided.
-pub fn new_call_ui(
-    ectx: &egui::Context,
-    form: &mut RepairForm,
-    pinned: Option<LonLat>,
-    author: &str,
-    ctx: &Ctx,
-    out: &mut Vec<Command>,
-) {
-    let mut open = true;
-    egui::Window::new(ctx.t(T::NewCall))
-        .id(egui::Id::unique("new-repair-call"))
-        .open(&mut open)
-        .collapsible(false)
-        .resizable(false)
-        .default_pos(egui::pos2(260.0, 90.0))
-        .show(ectx, |ui| {
-            ui.set_max_width(380.0);
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(ctx.t(T::LookupBy)).weak());
-                for (kind, key) in [
-                    (LookupKind::Number, T::ByNumber),
-                    (LookupKind::Address, T::ByAddressText),
-                    (LookupKind::Pin, T::ByPinPoint),
-                ] {
-                    if ui.radio_value(&mut form.lookup, kind, ctx.t(key)).clicked()
-                        && kind == LookupKind::Pin
-                    {
-                        out.push(Command::SetPinMode(true));
-                    }
-                }
-            });
-            grid_of(ui, "new-call", |ui| {
-                match form.lookup {
-                    LookupKind::Number => {
-                        field(ui, ctx.t(T::CallerNumber), &mut form.number, "13800138000")
-                    }
-                    LookupKind::Address => {
-                        field(ui, ctx.t(T::CallerAddress), &mut form.address, "祖庙街道…")
-                    }
-                    LookupKind::Pin => {
-                        let text = pinned.map_or_else(|| ctx.t(T::PinPick).to_string(), short_pos);
-                        row(ui, ctx.t(T::PinnedPoint), text);
-                    }
-                }
-                let label = ui.label(RichText::new(ctx.t(T::ChannelWord)).weak());
-                egui::ComboBox::from_id_salt("new-call-channel")
-                    .selected_text(channel_word(ctx.lang, form.channel))
-                    .show_ui(ui, |ui| {
-                        for ch in CHANNELS {
-                            ui.selectable_value(&mut form.channel, ch, channel_word(ctx.lang, ch));
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                ui.end_row();
-                field(ui, ctx.t(T::Description), &mut form.description, "家里没电了");
-            });
-            if ui.button(ctx.t(T::TakeCall)).clicked() {
-                let caller = match form.lookup {
-                    LookupKind::Number => Some(Caller::Number(form.number.trim().to_string())),
-                    LookupKind::Address => Some(Caller::Address(form.address.trim().to_string())),
-                    LookupKind::Pin => pinned.map(Caller::Pin),
-                };
-                match caller {
-                    Some(caller) => out.push(Command::TakeCall {
-                        caller,
-                        channel: form.channel,
-                        description: form.description.trim().to_string(),
-                        author: author.to_string(),
-                    }),
-                    None => form.error = Some(ctx.t(T::PinPick).to_string()),
-                }
-            }
-            if let Some(e) = &form.error {
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(format!("{}: {e}", ctx.t(T::ChangeFailed))).color(ERROR),
-                    )
-                    .wrap(),
-                );
-            }
-            if let Some(o) = &form.outcome {
-                ui.separator();
-                outcome_ui(ui, o, ctx, out);
-            }
-        });
-    if !open {
-        out.push(Command::ShowNewCall(false));
-    }
-}
-
-/// What the desk decided for the call just taken.
-fn outcome_ui(ui: &mut egui::Ui, o: &CallOutcome, ctx: &Ctx, out: &mut Vec<Command>) {
-    let t = &o.ticket;
-    let id = t.id.to_string();
-    let (text, colour) = match t.disposition {
-        Disposition::Dispatch => (
-            trf(ctx.lang, T::OutcomeDispatched, &[&id, &t.site.unit]),
-            repairs::colour(Urgency::OnTime),
-        ),
-        Disposition::Merged { master } => (
-            trf(ctx.lang, T::OutcomeMerged, &[&id, &master.to_string()]),
-            repairs::colour(Urgency::Short),
-        ),
-        Disposition::Explained { outage } => {
-            let etr = o.master.as_ref().and_then(|m| m.etr_s);
-            (
-                trf(
-                    ctx.lang,
-                    T::OutcomeExplained,
-                    &[
-                        &id,
-                        &outage.to_string(),
-                        &etr.map_or_else(|| ctx.t(T::EtrUnknown).to_string(), format_time),
-                    ],
-                ),
-                repairs::colour(Urgency::Explained),
-            )
-        }
-    };
-    if ui.link(RichText::new(text).color(colour).strong()).clicked() {
-        out.push(Command::SelectTicket(t.id));
-    }
-    grid_of(ui, "new-call-site", |ui| {
-        let who = t.site.account.clone().unwrap_or_else(|| t.site.address.clone());
-        row(ui, ctx.t(T::CallerWord), who);
-        row(ui, ctx.t(T::Feeder), t.site.feeder_name.as_str());
-        row(ui, ctx.t(T::Transformer), t.site.transformer.clone().unwrap_or_else(dash));
-        row(ui, ctx.t(T::Unit), t.site.unit.as_str());
-    });
-    if let Some(m) = &o.master {
-        master_info_ui(ui, m, "new-call-master", ctx, out);
     }
 }
