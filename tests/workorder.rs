@@ -366,7 +366,7 @@ fn calls_under_one_lateral_are_predicted_at_its_fuse_and_confirming_leaves_one_d
         .take_call(grid(), &c.outages, call(Caller::Number(callers[4].clone())))
         .expect("call");
     assert_eq!(next.decision.disposition, Disposition::Merged { master: ids[1] });
-    assert_eq!(next.master.as_ref().and_then(|m| m.crew.clone()).is_some(), true);
+    assert!(next.master.as_ref().and_then(|m| m.crew.clone()).is_some(), "the master's crew");
 }
 
 #[test]
