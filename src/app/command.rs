@@ -156,6 +156,23 @@ pub enum Command {
     SelectCrew(CrewId),
     /// Start or stop the storm demo (风暴演示): faults, calls and crews on the loaded grid.
     SetStormDemo(bool),
+    /// Mark a predicted outage (故障研判) and fly the map to its area.
+    SelectPrediction(String),
+    /// Confirm a predicted outage (`desk.confirm_outage`): record the fault outage at
+    /// `device` — the predicted one, or another (a move, 改判) — and merge the tickets it
+    /// explains into one master.
+    ConfirmPrediction {
+        /// The device the prediction named.
+        predicted: String,
+        /// The device to record the outage at (external id).
+        device: String,
+        /// The prediction's tickets.
+        tickets: Vec<TicketId>,
+        /// Why (required).
+        reason: String,
+        /// Who confirms.
+        author: String,
+    },
 }
 
 impl GridCareApp {
@@ -168,6 +185,7 @@ impl GridCareApp {
                 self.state.lang = l;
                 // the area captions are in the language
                 self.refresh_outages();
+                self.refresh_predicted();
             }
             Command::ShowOutages(open) => self.state.outage_panel = open,
             Command::ShowRepairs(open) => self.state.repair_panel = open,
@@ -183,6 +201,9 @@ impl GridCareApp {
             | Command::StepTicket { .. }
             | Command::SelectCrew(_)
             | Command::SetStormDemo(_)) => self.apply_repair(cmd, ctx),
+            cmd @ (Command::SelectPrediction(_) | Command::ConfirmPrediction { .. }) => {
+                self.apply_predicted(cmd, ctx)
+            }
             cmd @ (Command::SelectOutage(_)
             | Command::ReportFault { .. }
             | Command::ChangeEtr { .. }

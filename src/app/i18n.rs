@@ -3,7 +3,7 @@
 //! (`LC_ALL`, `LC_MESSAGES`, `LANG` starting with `zh` → Chinese).
 
 use crate::model::{Labels, SwitchKind, TransformerKind};
-use crate::outage::{OutageKind, OutageStatus};
+use crate::outage::{OutageKind, OutageStatus, ProtectionKind};
 use crate::workorder::{
     Channel, ClockState, CrewStatus, FaultLevel, SlaClock, SlaStep, TicketEvent, TicketStatus,
 };
@@ -354,6 +354,36 @@ strings! {
     HeCallback => "回访", "called back";
     HeCancelled => "撤销", "cancelled";
     HeJoinedOutage => "并入停电", "joined outage";
+    LayerPredicted => "研判停电区域", "Predicted outages";
+    LegendPredicted => "故障研判 (待确认)", "Predicted, not confirmed";
+    Predicted => "故障研判", "Predicted outages";
+    PredictedNote => "无停电信息可解释的报修，按最可能动作的保护设备归并", "calls no outage explains, grouped at the likeliest protective device";
+    NoPrediction => "没有研判出的停电：尚无两个报修指向同一设备", "No outage predicted: no two open calls point to one device";
+    PredDevice => "设备", "Device";
+    PredRole => "设备类型", "Role";
+    PredCallers => "来电户数", "Callers";
+    PredCustomersOut => "停电户数", "Customers out";
+    PredConfidence => "置信度", "Confidence";
+    PredFirstCall => "首次来电", "First call";
+    PredTickets => "工单", "Tickets";
+    PredReason => "确认原因", "Reason to confirm";
+    PredMoveTo => "改判到设备", "Move to device";
+    PredMoveHint => "地图所选设备，或输入如 transformer.zm01-t0007", "the device selected on the map, or an id like transformer.zm01-t0007";
+    PredConfirm => "确认", "Confirm";
+    PredMove => "改判", "Move";
+    PredNeedDevice => "改判需要设备：在地图上选择设备，或输入设备编号", "a move needs a device: select one on the map or type its id";
+    PredConfirmed => "{} 号停电已记录于 {}", "Outage {} recorded at {}";
+    PredMovedFrom => "由 {} 改判", "moved from {}";
+    PredMerged => "已合并", "Merged";
+    PredOutside => "未合并 (该设备不供电)", "Left outside (not supplied through it)";
+    PredAreaCaption => "研判 {} · {} 户来电", "Predicted {} · {} callers";
+    RoleBreaker => "出线断路器", "Feeder breaker";
+    RoleRecloser => "重合器", "Recloser";
+    RoleSectionaliser => "分段开关", "Sectionaliser";
+    RoleLateralFuse => "分支熔断器", "Lateral fuse";
+    RoleTransformerFuse => "配变跌落式熔断器", "Transformer fuse";
+    ErrUnknownDevice => "没有名为 “{}” 的设备", "no device named `{}`";
+    ErrNotOpenCall => "{} 号工单不是待研判的报修 (已有停电信息、已合并或已办结)", "ticket {} is not an open call that no outage explains";
 }
 
 /// A UI string with `{}` replaced by the arguments in order.
@@ -491,6 +521,20 @@ pub fn clock_text(lang: Lang, c: &SlaClock) -> String {
             trf(lang, T::ClockLate, &[step, &min(took_s), &min(over_s)])
         }
     }
+}
+
+/// The word for a protective device's role.
+pub fn protection_kind(lang: Lang, k: ProtectionKind) -> &'static str {
+    tr(
+        lang,
+        match k {
+            ProtectionKind::FeederBreaker => T::RoleBreaker,
+            ProtectionKind::Recloser => T::RoleRecloser,
+            ProtectionKind::Sectionaliser => T::RoleSectionaliser,
+            ProtectionKind::LateralFuse => T::RoleLateralFuse,
+            ProtectionKind::TransformerFuse => T::RoleTransformerFuse,
+        },
+    )
 }
 
 /// The word for a call channel.

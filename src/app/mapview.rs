@@ -53,12 +53,13 @@ pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) -> egu
             if on.basemap || matches!(tile_status, Some((TileStatus::Failing(_), _))) {
                 map = map.with_plugin(BasemapPlugin { basemap, slot, lang, labels: !tiles_ok });
             }
-            let builders: [(bool, layers::BuildFn); 8] = [
+            let builders: [(bool, layers::BuildFn); 9] = [
                 (on.customers, layers::customers::build),
                 (on.feeders, layers::feeders::build),
                 (on.transformers, layers::transformers::build),
                 (on.switches, layers::switches::build),
                 (true, layers::highlight::build),
+                (on.predicted_areas, layers::areas::build_predicted),
                 (on.outage_areas, layers::areas::build),
                 (on.substations, layers::substations::build),
                 (on.repair_pins, layers::repairs::build),

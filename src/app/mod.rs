@@ -21,6 +21,8 @@ mod new_call;
 mod outage_panel;
 mod outages;
 mod panels;
+mod predict_panel;
+mod predicted;
 mod repair_panel;
 mod repairs;
 mod session;
@@ -36,7 +38,7 @@ use std::sync::mpsc;
 
 use crate::grid::{Grid, ModelSource};
 use crate::model::{CustomerId, LonLat};
-use crate::outage::{OutageBook, OutageId};
+use crate::outage::{OutageBook, OutageId, ProtectionIndex};
 use crate::workorder::{RepairDesk, TicketId};
 use eframe::egui;
 
@@ -46,6 +48,7 @@ pub use i18n::{tr, trf, Lang, T};
 pub use layers::{build_grid_layers, LayerId, LayerToggles, Overlay, Scene};
 pub use mask::{mask_address, mask_name, mask_phone};
 pub use outages::{open_book, OutageSnapshot, STORE_DIR};
+pub use predicted::{PredictedRow, PredictedSnapshot};
 pub use repairs::{clock_urgency, ticket_urgency, CrewRow, RepairSnapshot, TicketRow};
 pub use session::Selection;
 pub use snapshot::MapSnapshot;
@@ -89,6 +92,11 @@ pub struct Resources {
     pub repair_snapshot: repairs::RepairSnapshot,
     /// egui time the repair snapshot was built.
     repair_built_at: f64,
+    /// The protective devices of the grid and the customers each clears, built once per
+    /// grid (the predictions and the storm demo use it).
+    pub protection: Option<ProtectionIndex>,
+    /// The outages predicted from the calls in flight, rebuilt when the desk changes.
+    pub predicted: PredictedSnapshot,
     /// The storm demo, while it runs.
     demo: Option<storm_demo::DemoRunner>,
     basemap: layers::basemap::Basemap,
@@ -174,6 +182,8 @@ impl GridCareApp {
             repairs: None,
             repair_snapshot: repairs::RepairSnapshot::default(),
             repair_built_at: 0.0,
+            protection: None,
+            predicted: PredictedSnapshot::default(),
             demo: None,
             basemap: layers::basemap::Basemap::load(),
             tiles: None,
@@ -219,6 +229,7 @@ impl GridCareApp {
                 self.session.notices.push(msg);
             }
         }
+        self.res.protection = Some(ProtectionIndex::build(&grid));
         self.res.grid = Some(grid);
         self.refresh_outages();
         self.refresh_repairs(0.0);
@@ -281,6 +292,17 @@ impl GridCareApp {
             Selection::Ticket { id, .. } => Some(id),
             _ => None,
         }
+    }
+
+    /// What the predicted-outage list and the map show of the desk's predictions.
+    pub fn predicted(&self) -> &PredictedSnapshot {
+        &self.res.predicted
+    }
+
+    /// The crews the storm demo drives now (on their way to a ticket), if it runs.
+    pub fn demo_driving(&self) -> Vec<crate::workorder::CrewId> {
+        let Some(run) = &self.res.demo else { return Vec::new() };
+        run.demo.crew_positions(run.demo.now_s()).into_iter().map(|(c, _)| c).collect()
     }
 
     /// True while the storm demo runs (generating, or its crews finishing their work).
@@ -411,6 +433,22 @@ impl GridCareApp {
                 &ctx,
                 out,
             );
+            if ctx.repairs.is_some() {
+                let device = match &self.session.selection {
+                    Selection::Device { device, .. } => Some(grid.model.device_name(*device)),
+                    _ => None,
+                };
+                let author = self.session.outage_form.author.clone();
+                predict_panel::predicted_ui(
+                    ui,
+                    &self.res.predicted,
+                    &mut self.session.predict_form,
+                    device,
+                    &author,
+                    &ctx,
+                    out,
+                );
+            }
         }
         if self.session.repair_form.open && !self.session.wall {
             let pinned = match &self.session.selection {
@@ -443,8 +481,11 @@ impl GridCareApp {
                 out,
             );
         }
+        let predicted: &[layers::AreaPolygon] =
+            if self.session.wall { &[] } else { &self.res.predicted.areas };
         let scene = Scene::new(grid, &self.res.snapshot, &self.session.overlay, self.session.wall)
             .with_outage_areas(&self.res.outage_snapshot.areas)
+            .with_predicted_areas(predicted)
             .with_repairs(&self.res.repair_snapshot.pins, &self.res.repair_snapshot.crew_marks);
         let tiles = if self.state.layers.tiles { self.res.tiles.as_mut() } else { None };
         self.res.map_rect = mapview::map_ui(

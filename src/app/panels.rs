@@ -184,6 +184,7 @@ fn layer_name(l: LayerId) -> T {
         LayerId::Basemap => T::LayerBasemap,
         LayerId::Tiles => T::LayerTiles,
         LayerId::OutageAreas => T::LayerOutageAreas,
+        LayerId::PredictedAreas => T::LayerPredicted,
         LayerId::Feeders => T::LayerFeeders,
         LayerId::Customers => T::LayerCustomers,
         LayerId::Transformers => T::LayerTransformers,
@@ -207,6 +208,7 @@ enum Swatch {
     Pin(Color32),
     SmallDot(Color32),
     Van(Color32),
+    Predicted,
 }
 
 fn swatch_ui(ui: &mut egui::Ui, s: Swatch) {
@@ -252,6 +254,13 @@ fn swatch_ui(ui: &mut egui::Ui, s: Swatch) {
             crews::van(&mut shapes, c, col, 0.9);
             p.extend(shapes);
         }
+        Swatch::Predicted => {
+            let mut shapes = Vec::new();
+            let r = rect.shrink(2.0);
+            let ring = vec![r.left_top(), r.right_top(), r.right_bottom(), r.left_bottom()];
+            areas::predicted_shapes(&mut shapes, &ring, 1.5, 5.0);
+            p.extend(shapes);
+        }
         Swatch::Ramp => {
             for k in 0..5 {
                 let x = rect.left() + k as f32 * 4.4;
@@ -293,6 +302,7 @@ fn legend_of(l: LayerId) -> Vec<(Swatch, T)> {
             (Swatch::Area(AreaKind::Planned), T::LegendPlanned),
             (Swatch::Area(AreaKind::WhatIf), T::LegendWhatIf),
         ],
+        LayerId::PredictedAreas => vec![(Swatch::Predicted, T::LegendPredicted)],
         LayerId::RepairPins => vec![
             (Swatch::Pin(repairs::colour(Urgency::OnTime)), T::LegendOnTime),
             (Swatch::Pin(repairs::colour(Urgency::Short)), T::LegendShort),

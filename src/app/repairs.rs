@@ -338,6 +338,8 @@ impl GridCareApp {
         };
         self.res.repair_snapshot = RepairSnapshot::build(desk, &live);
         self.res.repair_built_at = now_wall_s;
+        self.refresh_predicted();
+        let Some(desk) = self.res.repairs.as_ref() else { return };
         if let Selection::Ticket { id, history, changes, .. } = &mut self.session.selection {
             let now = desk.ticket(*id).map(|t| t.changes).unwrap_or(0);
             if now != *changes {
@@ -374,8 +376,12 @@ impl GridCareApp {
                 }
                 (None, true, Some(grid)) if self.res.repairs.is_some() => {
                     let seed = self.res.repairs.as_ref().map_or(1, |d| d.tickets().count() as u64);
+                    let index = match &self.res.protection {
+                        Some(i) => i.clone(),
+                        None => crate::outage::ProtectionIndex::build(grid),
+                    };
                     self.res.demo =
-                        Some(super::storm_demo::DemoRunner::new(grid, seed + 1, now_wall));
+                        Some(super::storm_demo::DemoRunner::new(index, seed + 1, now_wall));
                 }
                 _ => {}
             }

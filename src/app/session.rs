@@ -200,6 +200,8 @@ pub struct Session {
     pub all_tickets: bool,
     /// The crew marked in the crew list.
     pub selected_crew: Option<CrewId>,
+    /// The predicted-outage form (reason, move target, last outcome).
+    pub predict_form: super::predicted::PredictForm,
 }
 
 /// The supply path of a customer card as overlay geometry.

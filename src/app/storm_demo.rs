@@ -4,6 +4,12 @@
 //! moved, on site, restored — for at most [`DEMO_BUDGET`]; what is left waits for the next
 //! frame, so the window never waits for the demo. The store stamps every event with its own
 //! clock.
+//!
+//! The operator works on the same desk meanwhile: confirming a predicted outage merges
+//! tickets the demo drives (and releases their crews). Each frame the runner looks for
+//! tickets of the demo that became merged and tells the driver ([`StormDemo::ticket_merged`]),
+//! which stops the released crew where it is (recorded as a move) and never visits the
+//! merged ticket again.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -11,6 +17,7 @@ use std::time::{Duration, Instant};
 use crate::grid::Grid;
 use crate::outage::{OutageBook, ProtectionIndex};
 use crate::sim::{DemoAction, LiveParams, StormDemo};
+use crate::workorder::TicketStatus;
 use crate::workorder::{
     Caller, Channel, Disposition, RepairCall, RepairDesk, TicketError, TicketStep,
 };
@@ -37,9 +44,9 @@ pub struct DemoRunner {
 }
 
 impl DemoRunner {
-    /// A demo on a grid, starting at egui time `now_s`.
-    pub fn new(grid: &Grid, seed: u64, now_s: f64) -> DemoRunner {
-        let index = ProtectionIndex::build(grid);
+    /// A demo on a grid's protective devices (the index the resources keep), starting at
+    /// egui time `now_s`.
+    pub fn new(index: ProtectionIndex, seed: u64, now_s: f64) -> DemoRunner {
         DemoRunner {
             demo: StormDemo::new(index, LiveParams { seed, ..LiveParams::default() }),
             start_s: now_s,
@@ -57,6 +64,17 @@ impl DemoRunner {
     pub fn finished(&self) -> bool {
         self.demo.is_idle() && self.pending.is_empty()
     }
+}
+
+/// True when an action is for a ticket the desk merged (it would be refused).
+fn action_is_for_merged(a: &DemoAction, desk: &RepairDesk) -> bool {
+    let ticket = match a {
+        DemoAction::SendCrew { ticket, .. }
+        | DemoAction::OnSite { ticket }
+        | DemoAction::Restored { ticket } => *ticket,
+        DemoAction::Call { .. } | DemoAction::MoveCrew { .. } => return false,
+    };
+    desk.ticket(ticket).is_ok_and(|t| t.status == TicketStatus::Merged)
 }
 
 /// Performs one demo action on the desk and tells the demo what happened.
@@ -116,6 +134,25 @@ fn perform(
     Ok(())
 }
 
+/// Tells the demo about its tickets that the desk merged since (an operator confirmed an
+/// outage that explains them): their crews stop where they are, free, and the demo forgets
+/// them. Returns whether any was.
+fn forget_merged(demo: &mut StormDemo, desk: &mut RepairDesk) -> Result<bool, TicketError> {
+    let merged: Vec<_> = demo
+        .tickets_in_play()
+        .into_iter()
+        .filter_map(|id| desk.ticket(id).ok())
+        .filter(|t| t.status == TicketStatus::Merged)
+        .map(|t| (t.id, t.master()))
+        .collect();
+    for &(id, master) in &merged {
+        if let Some((crew, at)) = demo.ticket_merged(id, master) {
+            desk.move_crew(crew, at, DEMO_AUTHOR)?;
+        }
+    }
+    Ok(!merged.is_empty())
+}
+
 impl GridCareApp {
     /// Runs the storm demo for this frame: what is due, within [`DEMO_BUDGET`].
     pub(super) fn run_demo(&mut self, ctx: &eframe::egui::Context) {
@@ -127,10 +164,18 @@ impl GridCareApp {
             return;
         };
         let t = run.demo_time(now);
+        let mut changed = match forget_merged(&mut run.demo, desk) {
+            Ok(any) => any,
+            Err(_) => {
+                run.refusals += 1;
+                true
+            }
+        };
+        // what was asked for a merged ticket is not done
+        run.pending.retain(|a| !action_is_for_merged(a, desk));
         let due = run.demo.tick(t);
         run.pending.extend(due);
         let started = Instant::now();
-        let mut changed = false;
         while let Some(a) = run.pending.pop_front() {
             if perform(a, &mut run.demo, desk, book, grid).is_err() {
                 run.refusals += 1;

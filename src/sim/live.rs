@@ -421,6 +421,80 @@ impl StormDemo {
         self.sends.push((self.now_s + self.params.retry_s.max(1), ticket, None));
     }
 
+    /// The tickets the demo still means to act on: crews to send, on their way, repairing,
+    /// and the further tickets its faults' crews will visit.
+    pub fn tickets_in_play(&self) -> Vec<TicketId> {
+        let mut v: Vec<TicketId> = self.sends.iter().map(|s| s.1).collect();
+        v.extend(self.trips.iter().map(|t| t.ticket));
+        v.extend(self.repairs.iter().map(|r| r.1));
+        v.extend(self.faults.iter().flat_map(|f| f.siblings.iter().copied()));
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// A ticket the demo knows was merged into `master` (an operator confirmed an outage
+    /// that explains it, [`crate::workorder::RepairDesk::confirm_outage`]): the desk
+    /// released its crew, so the demo stops driving it, drops the ticket's pending send,
+    /// arrival and repair, and takes it off its fault's list. When the merged ticket was its
+    /// fault's master, the fault follows `master` if the demo drives it for the same fault
+    /// (else the fault has no master, and its next dispatched call gets a crew); a fault left
+    /// with waiting tickets and no crew working sends the best free crew to the next.
+    ///
+    /// Returns the crew that was on its way and where it is now, for the caller to record
+    /// its position (it stops there, free).
+    pub fn ticket_merged(
+        &mut self,
+        ticket: TicketId,
+        master: Option<TicketId>,
+    ) -> Option<(CrewId, LonLat)> {
+        let now = self.now_s;
+        let stopped = self
+            .trips
+            .iter()
+            .find(|t| t.ticket == ticket)
+            .map(|t| (t.crew, crew_position_at(t.from, t.to, t.sent_s, t.arrive_s, now)));
+        self.trips.retain(|t| t.ticket != ticket);
+        self.repairs.retain(|(_, t)| *t != ticket);
+        self.sends.retain(|(_, t, _)| *t != ticket);
+        let Some(fi) = self.ticket_fault.remove(&ticket) else { return stopped };
+        let follows = master.filter(|m| self.ticket_fault.get(m) == Some(&fi));
+        let master_crew =
+            follows.and_then(|m| self.trips.iter().find(|t| t.ticket == m).map(|t| t.crew));
+        let master_busy = follows.is_some_and(|m| {
+            self.trips.iter().any(|t| t.ticket == m)
+                || self.repairs.iter().any(|(_, t)| *t == m)
+                || self.sends.iter().any(|(_, t, _)| *t == m)
+        });
+        let Some(f) = self.faults.get_mut(fi) else { return stopped };
+        f.siblings.retain(|t| *t != ticket);
+        if let Some(m) = follows {
+            f.siblings.retain(|t| *t != m);
+        }
+        if f.master == Some(ticket) {
+            f.master = follows;
+        }
+        let released = stopped.map(|(c, _)| c);
+        if released.is_some() && f.crew == released {
+            f.crew = master_crew;
+        }
+        // tickets waiting for a crew that no longer comes: send the best free one
+        let working = master_busy
+            || f.master.is_some_and(|m| {
+                self.trips.iter().any(|t| t.ticket == m)
+                    || self.repairs.iter().any(|(_, t)| *t == m)
+            });
+        if !working && f.crew.is_none() {
+            if let Some(next) = f.siblings.pop_front() {
+                if f.master.is_none() {
+                    f.master = Some(next);
+                }
+                self.sends.push((now, next, None));
+            }
+        }
+        stopped
+    }
+
     /// A ticket was recorded restored (its crew is free). After the fault's master, the crew
     /// goes on to the fault's further tickets one by one; then the fault is done.
     pub fn restored(&mut self, ticket: TicketId) {
@@ -556,6 +630,43 @@ mod tests {
         d.send_failed(TicketId(9));
         assert!(d.tick(200).iter().all(|a| !matches!(a, DemoAction::SendCrew { .. })));
         assert!(d.tick(301).contains(&DemoAction::SendCrew { ticket: TicketId(9), crew: None }));
+    }
+
+    #[test]
+    fn a_merged_ticket_stops_its_crew_and_is_not_visited_again() {
+        let mut d = demo(6);
+        d.tick(0);
+        // fault 0: ticket 1 gets the crew, tickets 2 and 3 wait for it
+        d.call_taken(0, TicketId(1), true);
+        d.call_taken(0, TicketId(2), true);
+        d.call_taken(0, TicketId(3), true);
+        d.tick(1);
+        let (from, to) = (LonLat::new(113.0, 23.0), LonLat::new(113.02, 23.0));
+        d.crew_sent(TicketId(1), CrewId(4), from, to, 600);
+        // the operator confirms an outage: ticket 2 is merged into the master, ticket 1
+        assert_eq!(d.ticket_merged(TicketId(2), Some(TicketId(1))), None, "no crew on 2");
+        assert_eq!(d.faults()[0].siblings, vec![TicketId(3)]);
+        // …then an outage elsewhere takes ticket 1: its crew is released half way
+        d.tick(301);
+        let (crew, at) = d.ticket_merged(TicketId(1), Some(TicketId(99))).expect("a crew");
+        assert_eq!(crew, CrewId(4));
+        assert!((at.lon - 113.01).abs() < 1e-9, "stopped on the way: {at:?}");
+        assert!(d.crew_positions(400).is_empty(), "a released crew still drives");
+        // the fault's waiting ticket gets the best free crew instead
+        let later: Vec<DemoAction> = (302..9000).step_by(60).flat_map(|t| d.tick(t)).collect();
+        assert!(!later.iter().any(|a| matches!(
+            a,
+            DemoAction::OnSite { ticket: TicketId(1) | TicketId(2) }
+                | DemoAction::SendCrew { ticket: TicketId(1) | TicketId(2), .. }
+                | DemoAction::MoveCrew { crew: CrewId(4), .. }
+        )));
+        assert!(later.contains(&DemoAction::SendCrew { ticket: TicketId(3), crew: None }));
+        d.crew_sent(TicketId(3), CrewId(5), from, to, 60);
+        d.set_generating(false);
+        let done: Vec<DemoAction> = (9000..20_000).step_by(60).flat_map(|t| d.tick(t)).collect();
+        assert!(done.contains(&DemoAction::Restored { ticket: TicketId(3) }));
+        d.restored(TicketId(3));
+        assert!(d.is_idle(), "the demo waits for a merged ticket");
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub enum LayerId {
     Tiles,
     /// Outage-area polygons: open fault and planned outages, and the "what if opened" area.
     OutageAreas,
+    /// The areas of the predicted outages (故障研判), dashed, until the operator confirms.
+    PredictedAreas,
     /// 10 kV feeders (MV lines) and LV lines.
     Feeders,
     /// Customers (density at low zoom, points at high zoom).
@@ -56,13 +58,14 @@ pub enum LayerId {
 
 impl LayerId {
     /// Every layer, in drawing order.
-    pub const ALL: [LayerId; 10] = [
+    pub const ALL: [LayerId; 11] = [
         LayerId::Basemap,
         LayerId::Tiles,
         LayerId::Customers,
         LayerId::Feeders,
         LayerId::Transformers,
         LayerId::Switches,
+        LayerId::PredictedAreas,
         LayerId::OutageAreas,
         LayerId::Substations,
         LayerId::RepairPins,
@@ -126,6 +129,8 @@ pub enum AreaKind {
     Fault,
     /// The customers that would lose supply if a device opened.
     WhatIf,
+    /// An outage predicted from the calls (故障研判), not confirmed yet.
+    Predicted,
 }
 
 /// An outage-area polygon (convex hull of the affected customers), world coordinates.
@@ -185,6 +190,8 @@ pub struct Scene<'a> {
     pub large: bool,
     /// The areas of the open outages (the outage book's snapshot).
     pub outage_areas: &'a [AreaPolygon],
+    /// The areas of the predicted outages (the repair desk's predictions).
+    pub predicted_areas: &'a [AreaPolygon],
     /// The sites of the repair tickets (the repair desk's snapshot).
     pub repair_pins: &'a [RepairPin],
     /// The crews (the repair desk's snapshot).
@@ -201,6 +208,7 @@ impl<'a> Scene<'a> {
             overlay,
             large,
             outage_areas: &[],
+            predicted_areas: &[],
             repair_pins: &[],
             crews: &[],
             in_view: RefCell::new(None),
@@ -210,6 +218,12 @@ impl<'a> Scene<'a> {
     /// The scene with the open outages' areas drawn under the session's own areas.
     pub fn with_outage_areas(mut self, areas: &'a [AreaPolygon]) -> Self {
         self.outage_areas = areas;
+        self
+    }
+
+    /// The scene with the predicted outages' areas.
+    pub fn with_predicted_areas(mut self, areas: &'a [AreaPolygon]) -> Self {
+        self.predicted_areas = areas;
         self
     }
 
@@ -256,6 +270,8 @@ pub struct LayerToggles {
     pub tiles: bool,
     /// Outage-area polygons.
     pub outage_areas: bool,
+    /// Predicted-outage areas.
+    pub predicted_areas: bool,
     /// Feeders.
     pub feeders: bool,
     /// Customers.
@@ -278,6 +294,7 @@ impl Default for LayerToggles {
             basemap: true,
             tiles: true,
             outage_areas: true,
+            predicted_areas: true,
             feeders: true,
             customers: true,
             transformers: true,
@@ -296,6 +313,7 @@ impl LayerToggles {
             LayerId::Basemap => &mut self.basemap,
             LayerId::Tiles => &mut self.tiles,
             LayerId::OutageAreas => &mut self.outage_areas,
+            LayerId::PredictedAreas => &mut self.predicted_areas,
             LayerId::Feeders => &mut self.feeders,
             LayerId::Customers => &mut self.customers,
             LayerId::Transformers => &mut self.transformers,
@@ -312,6 +330,7 @@ impl LayerToggles {
             LayerId::Basemap => self.basemap,
             LayerId::Tiles => self.tiles,
             LayerId::OutageAreas => self.outage_areas,
+            LayerId::PredictedAreas => self.predicted_areas,
             LayerId::Feeders => self.feeders,
             LayerId::Customers => self.customers,
             LayerId::Transformers => self.transformers,
@@ -340,6 +359,9 @@ pub fn build_grid_layers(view: &MapView, scene: &Scene, on: &LayerToggles) -> Ve
         out.push(switches::build(view, scene));
     }
     out.push(highlight::build(view, scene));
+    if on.predicted_areas {
+        out.push(areas::build_predicted(view, scene));
+    }
     if on.outage_areas {
         out.push(areas::build(view, scene));
     }
