@@ -173,13 +173,16 @@ struct Trip {
 /// let grid = sample_grid(&SampleFeeders::default());
 /// let mut demo = StormDemo::new(ProtectionIndex::build(&grid), LiveParams::default());
 /// // the first fault opens at once; its calls follow within the call period
+/// demo.tick(0);
+/// assert_eq!(demo.faults().len(), 1);
 /// let calls = (0..=1200)
 ///     .step_by(60)
 ///     .flat_map(|t| demo.tick(t))
 ///     .filter(|a| matches!(a, DemoAction::Call { .. }))
 ///     .count();
 /// assert!(calls >= 1);
-/// assert_eq!(demo.faults().len(), 1);
+/// // a new fault every 5–12 minutes: two or three in 20 minutes
+/// assert!((2..=3).contains(&demo.faults().len()));
 /// ```
 #[derive(Clone, Debug)]
 pub struct StormDemo {
