@@ -6,6 +6,9 @@
 //! fold of its log, and that no ticket or crew is left half-written (a call recorded but not
 //! dispatched, a crew held by a ticket that is not waiting for it).
 //!
+//! One kill in five is aimed at the end of the start-up instead (the store opening, the last
+//! kill's half-written operations being completed).
+//!
 //! `GRIDCARE_TICKET_CRASH_TRIALS` (default 25) and `GRIDCARE_TICKET_CRASH_WRITES` (desk
 //! operations per trial, default 200) scale it; `GRIDCARE_CRASH_SEED` picks the kill moments.
 
@@ -32,15 +35,27 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// One run of `gridcare ticket-stress`, killed `kill_after` after it said it is ready (its
-/// model loaded and its store open) unless it ends first. Returns the acknowledged writes,
-/// whether it was killed, and how long its writes took when it was not.
+/// When to kill a run.
+#[derive(Clone, Copy)]
+enum KillAt {
+    /// This long after it said it is ready (its model loaded, its store open and the
+    /// previous run's half-written operations completed): while it writes.
+    AfterReady(Duration),
+    /// This long after it started: while it opens the store and completes what the
+    /// previous kill left half-written.
+    AfterStart(Duration),
+}
+
+/// One run of `gridcare ticket-stress`, killed at `kill` unless it ends first. Returns the
+/// acknowledged writes, whether it was killed, how long its writes took when it was not,
+/// the half-written operations its opening completed, and how long it took to be ready.
 fn run_and_kill(
     data_dir: &Path,
     writes: u64,
     seed: u64,
-    kill_after: Duration,
-) -> (Vec<TicketAck>, bool, Duration, usize) {
+    kill: KillAt,
+) -> (Vec<TicketAck>, bool, Duration, usize, Duration) {
+    let spawned = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_gridcare"))
         .args(["ticket-stress", "--writes", &writes.to_string(), "--seed", &seed.to_string()])
         .arg("--data-dir")
@@ -75,10 +90,19 @@ fn run_and_kill(
         s
     });
     // Wait for "ready" (or the end, if it failed before).
-    let _ = rx.recv_timeout(Duration::from_secs(120));
-    let start = Instant::now();
+    let (start, kill_after) = match kill {
+        KillAt::AfterStart(d) => (spawned, d),
+        KillAt::AfterReady(d) => {
+            let _ = rx.recv_timeout(Duration::from_secs(120));
+            (Instant::now(), d)
+        }
+    };
     let mut killed = false;
+    let mut ready_after = Duration::ZERO;
     loop {
+        if ready_after.is_zero() && rx.try_recv().is_ok() {
+            ready_after = spawned.elapsed();
+        }
         if child.try_wait().expect("waitable").is_some() {
             break;
         }
@@ -104,7 +128,10 @@ fn run_and_kill(
         .filter(|l| l.ends_with('\n'))
         .filter_map(|l| TicketAck::parse(l.trim_end()))
         .collect();
-    (acks, killed, took, recovered)
+    if ready_after.is_zero() {
+        ready_after = start.duration_since(spawned);
+    }
+    (acks, killed, took, recovered, ready_after)
 }
 
 /// The ticket as it was after its first `n` events.
@@ -124,7 +151,8 @@ fn every_acknowledged_ticket_write_survives_kill_9() {
     let dir = scratch("tickets");
 
     // How long the writes of a whole run take here, to spread the kills over them.
-    let (mut acks, _, full_run, _) = run_and_kill(&dir, writes, 1, Duration::from_secs(600));
+    let (mut acks, _, full_run, _, ready) =
+        run_and_kill(&dir, writes, 1, KillAt::AfterReady(Duration::from_secs(600)));
     assert!(
         acks.len() as u64 >= writes,
         "an uninterrupted run acknowledges every operation: {} < {writes}",
@@ -133,9 +161,17 @@ fn every_acknowledged_ticket_write_survives_kill_9() {
 
     let mut kills = 0;
     let mut recovered = 0;
+    let mut during_open = 0;
     for trial in 0..trials {
-        let kill_after = full_run.mul_f64(rng.range_f64(0.0, 1.1));
-        let (got, killed, _, r) = run_and_kill(&dir, writes, trial + 2, kill_after);
+        // One kill in five lands late in the start-up: while the store opens and the last
+        // kill's half-written operations are completed.
+        let kill = if trial % 5 == 4 {
+            during_open += 1;
+            KillAt::AfterStart(ready.mul_f64(rng.range_f64(0.8, 1.0)))
+        } else {
+            KillAt::AfterReady(full_run.mul_f64(rng.range_f64(0.0, 1.1)))
+        };
+        let (got, killed, _, r, _) = run_and_kill(&dir, writes, trial + 2, kill);
         kills += usize::from(killed);
         recovered += r;
         acks.extend(got);
@@ -178,9 +214,9 @@ fn every_acknowledged_ticket_write_survives_kill_9() {
     }
     let max_acked = acks.iter().map(|a| a.ticket).max().unwrap_or(0);
     println!(
-        "ticket crash test: {trials} trials, {kills} killed with SIGKILL, {} acknowledged ticket \
-         writes over {} tickets (highest acknowledged {max_acked}), {} half-written operations \
-         completed on reopening, {} lost (the writes of a full run of {writes} operations take \
+        "ticket crash test: {trials} trials ({during_open} aimed at the start-up), {kills} killed \
+         with SIGKILL, {} acknowledged ticket writes over {} tickets (highest acknowledged \
+         {max_acked}), {} half-written operations completed on reopening, {} lost (the writes of a full run of {writes} operations take \
          {:.0} ms)",
         acks.len(),
         tickets.len(),
