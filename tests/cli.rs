@@ -248,14 +248,7 @@ fn gen_city_makes_a_city_of_the_asked_size() {
 
 /// Account numbers of customers below `device`, one per distinct transformer.
 fn one_per_transformer(grid: &Grid, device: &str) -> Vec<String> {
-    let dev = grid.resolve(device).expect("device");
-    let mut seen = std::collections::BTreeSet::new();
-    gridcare::outage::affected_by_opening(grid, &[dev])
-        .into_iter()
-        .map(|c| &grid.model.customers[c.index()])
-        .filter(|c| seen.insert(c.transformer))
-        .map(|c| c.account_no.clone())
-        .collect()
+    gridcare::workorder::testing::one_per_transformer(grid, device).expect("device")
 }
 
 #[test]

@@ -305,15 +305,7 @@ fn writes_cut_in_half_by_a_crash_are_completed_when_the_desk_reopens() {
 
 /// Customers below `device`, one per distinct transformer, in model order.
 fn one_per_transformer(device: &str) -> Vec<String> {
-    let g = grid();
-    let dev = g.resolve(device).expect("device");
-    let mut seen = std::collections::BTreeSet::new();
-    gridcare::outage::affected_by_opening(g, &[dev])
-        .into_iter()
-        .map(|c| &g.model.customers[c.index()])
-        .filter(|c| seen.insert(c.transformer))
-        .map(|c| c.account_no.clone())
-        .collect()
+    gridcare::workorder::testing::one_per_transformer(grid(), device).expect("device")
 }
 
 #[test]

@@ -108,6 +108,23 @@ pub mod testing {
     use crate::store::Aggregate;
     use crate::store::Recorded;
 
+    /// Account numbers of the customers below `device`, one per distinct transformer, in
+    /// model order: callers that the duplicate-merge rule cannot group by transformer, only
+    /// the trouble-call grouping can.
+    pub fn one_per_transformer(
+        grid: &Grid,
+        device: &str,
+    ) -> Result<Vec<String>, crate::grid::GridError> {
+        let dev = grid.resolve(device)?;
+        let mut seen = std::collections::BTreeSet::new();
+        Ok(crate::outage::affected_by_opening(grid, &[dev])
+            .into_iter()
+            .map(|c| &grid.model.customers[c.index()])
+            .filter(|c| seen.insert(c.transformer))
+            .map(|c| c.account_no.clone())
+            .collect())
+    }
+
     /// A low-voltage ticket in town called in at `t_s`, dispatched at once.
     pub fn urban_lv_ticket(t_s: i64) -> Ticket {
         let rec = |seq, event| Recorded {
