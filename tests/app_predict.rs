@@ -19,7 +19,7 @@ mod app {
     use gridcare::citygen::{generate_city, CityParams};
     use gridcare::grid::{Grid, ModelSource};
     use gridcare::outage::{FaultSource, OutageKind};
-    use gridcare::workorder::{CrewStatus, TicketId, TicketStatus};
+    use gridcare::workorder::{CrewStatus, Disposition, TicketId, TicketStatus};
 
     fn temp_dir(name: &str) -> PathBuf {
         let d =
@@ -248,20 +248,29 @@ mod app {
         let grid = Grid::from_model(generate_city(&CityParams { customers: 3000, seed: 1 }));
         let mut h = harness_on(grid, "demo", 0.25);
         click(&mut h, "Storm demo");
-        let mut found = false;
-        for _ in 0..120 {
+        // a fault below a lateral: calls from two transformers, two dispatched tickets, the
+        // demo's crew on its way to the first and the second waiting for it
+        let dispatched = |h: &Harness<'static, GridCareApp>, r: &gridcare::app::PredictedRow| {
+            let desk = h.state().repairs().expect("desk");
+            let n = r.tickets.iter().filter_map(|t| desk.ticket(*t).ok());
+            n.filter(|t| t.disposition == Disposition::Dispatch && t.in_flight()).count()
+        };
+        let mut found = None;
+        for _ in 0..200 {
             fast_step(&mut h);
             let rows = &h.state().predicted().rows;
-            if rows.iter().any(|r| r.tickets.len() >= 2) {
-                found = true;
+            if let Some(i) = rows.iter().position(|r| dispatched(&h, r) >= 2) {
+                found = Some(i);
                 break;
             }
         }
-        h.run();
-        assert!(found, "no prediction after ten hours of storm");
+        let i = found.expect("no prediction over two tickets after 16 hours of storm");
+        let row = h.state().predicted().rows[i].clone();
         type_into(&mut h, "Reason to confirm", "故障研判确认");
-        let row = h.state().predicted().rows[0].clone();
-        h.query_all_by_label("Confirm").next().expect("a Confirm button").click();
+        // the list may have changed while the reason was typed: confirm the same device
+        let i = h.state().predicted().rows.iter().position(|r| r.device == row.device);
+        let i = i.expect("the prediction is still listed");
+        h.query_all_by_label("Confirm").nth(i).expect("its Confirm button").click_accesskit();
         h.run();
         assert!(
             has_label_containing(&h, &format!("recorded at {}", row.device)),
@@ -274,6 +283,7 @@ mod app {
             .copied()
             .filter(|t| status_of(&h, t.0) == TicketStatus::Merged)
             .collect();
+        assert!(!merged.is_empty(), "nothing merged");
         // no crew the demo drives is free or bound for a merged ticket
         let check = |h: &Harness<'static, GridCareApp>| {
             let desk = h.state().repairs().expect("desk");

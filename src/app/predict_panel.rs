@@ -17,17 +17,32 @@ use super::i18n::{protection_kind, trf, T};
 use super::layers::{areas, AreaKind};
 use super::panels::Ctx;
 use super::predicted::{PredictForm, PredictOutcome, PredictedRow, PredictedSnapshot};
-use super::repair_panel::{field, grid_of, row, ERROR};
+use super::repair_panel::{grid_of, row, ERROR};
 
-/// Links to tickets (`#3 #5`), each selecting its ticket.
+/// At most this many ticket links on a line; the rest are counted (`+12`).
+const MAX_LINKS: usize = 8;
+
+/// Links to tickets (`#3 #5`), each selecting its ticket, on one line.
 fn ticket_links(ui: &mut egui::Ui, ids: &[TicketId], out: &mut Vec<Command>) {
-    ui.horizontal_wrapped(|ui| {
-        for id in ids {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        for id in ids.iter().take(MAX_LINKS) {
             if ui.link(format!("#{id}")).clicked() {
                 out.push(Command::SelectTicket(*id));
             }
         }
+        if ids.len() > MAX_LINKS {
+            ui.label(format!("+{}", ids.len() - MAX_LINKS));
+        }
     });
+}
+
+/// A wide text field with its label (found by that label in tests and screen readers).
+fn wide_field(ui: &mut egui::Ui, key: &str, text: &mut String, hint: &str) {
+    let label = ui.label(RichText::new(key).weak());
+    ui.add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(380.0))
+        .labelled_by(label.id);
+    ui.end_row();
 }
 
 /// The predicted outages with their buttons, the reason and move fields, and the outcome.
@@ -52,9 +67,9 @@ pub fn predicted_ui(
             ui.label(ctx.t(T::NoPrediction));
         } else {
             grid_of(ui, "predicted-form", |ui| {
-                field(ui, ctx.t(T::PredReason), &mut form.reason, "巡线发现分支熔断器熔断");
+                wide_field(ui, ctx.t(T::PredReason), &mut form.reason, "巡线发现分支熔断器熔断");
                 let hint = selected_device.unwrap_or(ctx.t(T::PredMoveHint));
-                field(ui, ctx.t(T::PredMoveTo), &mut form.move_to, hint);
+                wide_field(ui, ctx.t(T::PredMoveTo), &mut form.move_to, hint);
             });
             egui::ScrollArea::vertical()
                 .id_salt("predicted-scroll")
