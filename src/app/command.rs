@@ -173,6 +173,8 @@ pub enum Command {
         /// Who confirms.
         author: String,
     },
+    /// Open, close or set up the KPI dashboard (仪表盘).
+    Dashboard(super::dashboard::DashboardCommand),
 }
 
 impl GridCareApp {
@@ -188,6 +190,7 @@ impl GridCareApp {
                 self.refresh_predicted();
             }
             Command::ShowOutages(open) => self.state.outage_panel = open,
+            Command::Dashboard(c) => self.apply_dashboard(c),
             Command::ShowRepairs(open) => self.state.repair_panel = open,
             Command::ShowNewCall(open) => {
                 self.session.repair_form.open = open;

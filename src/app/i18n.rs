@@ -384,6 +384,40 @@ strings! {
     RoleTransformerFuse => "配变跌落式熔断器", "Transformer fuse";
     ErrUnknownDevice => "没有名为 “{}” 的设备", "no device named `{}`";
     ErrNotOpenCall => "{} 号工单不是待研判的报修 (已有停电信息、已合并或已办结)", "ticket {} is not an open call that no outage explains";
+    Dashboard => "仪表盘", "Dashboard";
+    DashComputing => "正在计算…", "Computing…";
+    DashFailed => "指标计算失败：{}", "The indices could not be computed: {}";
+    DashLast30 => "近 30 天", "Last 30 days";
+    DashLast90 => "近 90 天", "Last 90 days";
+    DashLast365 => "近 365 天", "Last 365 days";
+    DashWholeStore => "全部历史", "Whole store";
+    DashScope => "范围", "Scope";
+    DashArea => "全区域", "Whole area";
+    DashDistrict => "区县 · {}", "District · {}";
+    DashSubstation => "变电站 · {}", "Substation · {}";
+    DashFeeder => "馈线 · {}", "Feeder · {}";
+    DashSummary => "{} · {} 户 · {} 次停电 · {} 张工单", "{} · {} customers · {} outages · {} tickets";
+    DashSaifi => "SAIFI 户均停电次数", "SAIFI (interruptions per customer)";
+    DashSaidi => "SAIDI 户均停电时间 (分钟)", "SAIDI (minutes per customer)";
+    DashCaidi => "CAIDI 平均停电持续 (分钟)", "CAIDI (minutes per interruption)";
+    DashAsai => "ASAI 供电可用率", "ASAI (service availability)";
+    DashMaifie => "MAIFIe 瞬时停电事件", "MAIFIe (momentary events)";
+    DashMedDays => "重大事件日 (MED)", "Major Event Days";
+    DashOpenTickets => "在办工单", "Open tickets";
+    DashSla => "SLA 达标率", "SLA compliance";
+    DashAllBasis => "含计划与非计划停电", "planned and unplanned";
+    DashTmedNote => "T_MED = {} 分钟", "T_MED = {} min";
+    DashNoTmed => "停电天数不足两天，无 T_MED", "fewer than two days with interruptions: no T_MED";
+    DashSlaNote => "达标 {} / 已判定 {}", "{} met of {} decided";
+    DashTrend => "日 SAIDI (非计划停电，分钟)", "Daily SAIDI, unplanned (min)";
+    DashTmedLine => "T_MED (全区域)", "T_MED (whole area)";
+    DashMedPoints => "重大事件日", "Major Event Days";
+    DashWorst => "最差馈线 (SAIDI 前 10，分钟)", "Worst feeders (SAIDI, top 10, min)";
+    DashWorstHint => "点击馈线在地图上显示", "click a feeder to show it on the map";
+    DashChannels => "受理渠道 (工单数)", "Channel mix (tickets)";
+    DashSlaSteps => "各环节 SLA 达标率 (%)", "SLA compliance per step (%)";
+    DashNoData => "该时段无数据", "No data in this period";
+    DashWallNote => "{} · {}", "{} · {}";
 }
 
 /// A UI string with `{}` replaced by the arguments in order.

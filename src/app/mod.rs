@@ -11,6 +11,7 @@
 //!   `grid.trace`, `grid.locate`, `spatial.in_box`, and draws the answers.
 
 mod command;
+mod dashboard;
 mod details;
 mod fonts;
 mod i18n;
@@ -43,6 +44,7 @@ use crate::workorder::{RepairDesk, TicketId};
 use eframe::egui;
 
 pub use command::Command;
+pub use dashboard::{DashboardCommand, DashboardResult, PeriodChoice};
 pub use fonts::{definitions as font_definitions, install as install_fonts, CJK_FONT};
 pub use i18n::{tr, trf, Lang, T};
 pub use layers::{build_grid_layers, LayerId, LayerToggles, Overlay, Scene};
@@ -74,8 +76,8 @@ type Loaded = Result<(Grid, Result<(OutageBook, RepairDesk), String>), String>;
 
 /// What the app holds but does not save.
 pub struct Resources {
-    /// The engine (`None` while loading).
-    pub grid: Option<Grid>,
+    /// The engine (`None` while loading); shared with the dashboard's worker thread.
+    pub grid: Option<std::sync::Arc<Grid>>,
     loading: Option<mpsc::Receiver<Loaded>>,
     load_error: Option<String>,
     /// The map snapshot of the grid's current state.
@@ -99,6 +101,8 @@ pub struct Resources {
     pub predicted: PredictedSnapshot,
     /// The storm demo, while it runs.
     demo: Option<storm_demo::DemoRunner>,
+    /// The KPI dashboard: its choices, last result and the computation in flight.
+    dashboard: dashboard::DashboardRes,
     basemap: layers::basemap::Basemap,
     tiles: Option<tiles::TileLayer>,
     memory: walkers::MapMemory,
@@ -185,6 +189,7 @@ impl GridCareApp {
             protection: None,
             predicted: PredictedSnapshot::default(),
             demo: None,
+            dashboard: dashboard::DashboardRes::default(),
             basemap: layers::basemap::Basemap::load(),
             tiles: None,
             memory,
@@ -230,7 +235,7 @@ impl GridCareApp {
             }
         }
         self.res.protection = Some(ProtectionIndex::build(&grid));
-        self.res.grid = Some(grid);
+        self.res.grid = Some(std::sync::Arc::new(grid));
         self.refresh_outages();
         self.refresh_repairs(0.0);
     }
@@ -242,7 +247,7 @@ impl GridCareApp {
 
     /// The engine, once loaded.
     pub fn grid(&self) -> Option<&Grid> {
-        self.res.grid.as_ref()
+        self.res.grid.as_deref()
     }
 
     /// The selection.
@@ -350,6 +355,7 @@ impl GridCareApp {
         self.refresh_outages_if_stale();
         self.run_demo(&ctx);
         self.refresh_repairs_if_stale(ctx.input(|i| i.time));
+        self.refresh_dashboard(&ctx);
         self.shortcuts(&ctx);
         self.advance_camera(&ctx);
         if self.session.wall {
@@ -396,7 +402,7 @@ impl GridCareApp {
         };
         let out = &mut self.outbox;
         if self.session.wall {
-            wall::headline_ui(ui, &ctx, &self.session.tour, out);
+            wall::headline_ui(ui, &ctx, &self.session.tour, &self.res.dashboard, out);
         } else {
             panels::top_bar_ui(
                 ui,
@@ -408,11 +414,17 @@ impl GridCareApp {
                     outages: self.state.outage_panel,
                     repairs: self.state.repair_panel,
                     new_call: self.session.repair_form.open,
+                    dashboard: self.res.dashboard.open,
                 },
                 out,
             );
         }
         panels::status_ui(ui, &ctx, self.res.memory.zoom(), self.res.tiles.as_ref());
+        if self.res.dashboard.open && !self.session.wall {
+            let input =
+                dashboard::DashboardInput { res: &self.res.dashboard, map_rect: self.res.map_rect };
+            dashboard::dashboard_ui(ui, input, &ctx, out);
+        }
         if !self.session.wall {
             panels::layers_ui(ui, &self.state.layers, &ctx, out);
         }

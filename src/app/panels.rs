@@ -48,6 +48,8 @@ pub struct Open {
     pub repairs: bool,
     /// The new-call form.
     pub new_call: bool,
+    /// The KPI dashboard.
+    pub dashboard: bool,
 }
 
 impl Ctx<'_> {
@@ -102,6 +104,9 @@ pub fn top_bar_ui(
             let text = trf(ctx.lang, T::OutagesCount, &[&n.to_string()]);
             if ui.selectable_label(open.outages, text).clicked() {
                 out.push(Command::ShowOutages(!open.outages));
+            }
+            if ui.selectable_label(open.dashboard, ctx.t(T::Dashboard)).clicked() {
+                out.push(Command::Dashboard(super::DashboardCommand::Show(!open.dashboard)));
             }
             if ctx.repairs.is_some() {
                 let n = ctx.repair_snap.queue.len().to_string();

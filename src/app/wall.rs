@@ -46,7 +46,13 @@ fn tile(ui: &mut egui::Ui, title: &str, value: &str, note: Option<&str>, colour:
 }
 
 /// The headline tiles across the top.
-pub fn headline_ui(ui: &mut egui::Ui, ctx: &Ctx, tour: &Tour, out: &mut Vec<Command>) {
+pub fn headline_ui(
+    ui: &mut egui::Ui,
+    ctx: &Ctx,
+    tour: &Tour,
+    dashboard: &super::dashboard::DashboardRes,
+    out: &mut Vec<Command>,
+) {
     let frame =
         egui::Frame::new().fill(Color32::from_rgb(12, 18, 30)).inner_margin(egui::Margin::same(10));
     egui::Panel::top("wall-headline").frame(frame).show(ui, |ui| {
@@ -117,6 +123,7 @@ pub fn headline_ui(ui: &mut egui::Ui, ctx: &Ctx, tour: &Tour, out: &mut Vec<Comm
                 let why = Some(ctx.t(T::RepairStoreUnavailable));
                 tile(ui, ctx.t(T::CrewsInField), "—", why, Color32::from_gray(180));
             }
+            super::dashboard::wall_tiles(ui, ctx, dashboard, tile);
         });
     });
 }

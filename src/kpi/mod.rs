@@ -19,6 +19,7 @@
 
 pub mod callcentre;
 pub mod calls;
+pub mod dashboard;
 pub mod interruptions;
 pub mod med;
 pub mod reliability;
@@ -31,6 +32,7 @@ pub use callcentre::{
     REPEAT_CALL_WINDOW_S,
 };
 pub use calls::{read_call_records, write_call_records, CallRecord, CallStats, CALL_RECORDS_FILE};
+pub use dashboard::{last_days, Dashboard, FeederRank};
 pub use interruptions::{
     interruptions_in_store, interruptions_of, Interruption, InterruptionLog, MOMENTARY_MAX_S,
 };
