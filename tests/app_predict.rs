@@ -308,5 +308,11 @@ mod app {
         for t in &merged {
             assert_eq!(status_of(&h, t.0), TicketStatus::Merged, "ticket {t}");
         }
+        // the master restored by the demo's crew restored the confirmed outage: its area left
+        let book = h.state().outages().expect("the book");
+        let confirmed = book.list(true).into_iter().find(|o| o.devices == vec![row.device.clone()]);
+        let confirmed = confirmed.expect("the confirmed outage");
+        assert!(!confirmed.status_at(book.now_s()).is_open(), "{confirmed:?}");
+        assert!(h.state().outage_snapshot().areas.is_empty());
     }
 }

@@ -9,7 +9,8 @@
 //! tickets the demo drives (and releases their crews). Each frame the runner looks for
 //! tickets of the demo that became merged and tells the driver ([`StormDemo::ticket_merged`]),
 //! which stops the released crew where it is (recorded as a move) and never visits the
-//! merged ticket again.
+//! merged ticket again. When the demo's crew restores the master of a confirmed outage, the
+//! demo restores the outage too (its area leaves the map).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -82,12 +83,12 @@ fn perform(
     action: DemoAction,
     demo: &mut StormDemo,
     desk: &mut RepairDesk,
-    book: &OutageBook,
+    book: &mut OutageBook,
     grid: &Grid,
-) -> Result<(), TicketError> {
+) -> Result<bool, TicketError> {
     match action {
         DemoAction::Call { fault, customer } => {
-            let Some(c) = grid.model.customers.get(customer.index()) else { return Ok(()) };
+            let Some(c) = grid.model.customers.get(customer.index()) else { return Ok(false) };
             let call = RepairCall {
                 caller: Caller::Number(c.account_no.clone()),
                 phone: None,
@@ -128,10 +129,16 @@ fn perform(
             let r = desk.step(ticket, TicketStep::Restored, DEMO_AUTHOR, "故障已排除，恢复送电");
             // the crew is free either way: let the demo send it on
             demo.restored(ticket);
-            r?;
+            let t = r?;
+            // the master of a confirmed outage restored: so is the outage's supply
+            let open = |o| book.get(o).is_some_and(|x| x.status_at(book.now_s()).is_open());
+            if let Some(o) = t.outage.filter(|o| open(*o)) {
+                book.restore(grid, o, &[], DEMO_AUTHOR, "故障已排除，恢复送电")?;
+                return Ok(true);
+            }
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Tells the demo about its tickets that the desk merged since (an operator confirmed an
@@ -159,7 +166,7 @@ impl GridCareApp {
         let now = ctx.input(|i| i.time);
         let res = &mut self.res;
         let (Some(run), Some(grid), Some(desk), Some(book)) =
-            (res.demo.as_mut(), res.grid.as_ref(), res.repairs.as_mut(), res.outages.as_ref())
+            (res.demo.as_mut(), res.grid.as_ref(), res.repairs.as_mut(), res.outages.as_mut())
         else {
             return;
         };
@@ -176,9 +183,11 @@ impl GridCareApp {
         let due = run.demo.tick(t);
         run.pending.extend(due);
         let started = Instant::now();
+        let mut outages_changed = false;
         while let Some(a) = run.pending.pop_front() {
-            if perform(a, &mut run.demo, desk, book, grid).is_err() {
-                run.refusals += 1;
+            match perform(a, &mut run.demo, desk, book, grid) {
+                Ok(restored) => outages_changed |= restored,
+                Err(_) => run.refusals += 1,
             }
             changed = true;
             if started.elapsed() > DEMO_BUDGET {
@@ -188,6 +197,9 @@ impl GridCareApp {
         if run.finished() {
             res.demo = None;
             changed = true;
+        }
+        if outages_changed {
+            self.refresh_outages();
         }
         if changed {
             self.refresh_repairs(now);
