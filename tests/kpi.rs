@@ -333,7 +333,7 @@ fn a_scripted_day_of_repair_calls_gives_the_hand_computed_measures() {
 
 fn history(dir: &Path, seed: u64) -> gridcare::sim::HistorySummary {
     let params =
-        HistoryParams { days: 40, seed, end_s: t("2026-07-01 00:00"), ..HistoryParams::default() };
+        HistoryParams { days: 60, seed, end_s: t("2026-07-01 00:00"), ..HistoryParams::default() };
     generate_history(grid(), dir, &params).expect("a history")
 }
 
@@ -345,7 +345,7 @@ fn report_of(dir: &Path) -> Report {
         grid: grid(),
         policy: &policy,
         calls: &calls,
-        period: Period::from_dates("2026-05-22", "2026-06-30").expect("days"),
+        period: Period::from_dates("2026-05-02", "2026-06-30").expect("days"),
         scope: Scope::Area,
         as_of_s: t("2026-07-01 00:00"),
     };

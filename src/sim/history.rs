@@ -7,19 +7,19 @@
 //! What happens, per day (rates scale with the customers of the model; defaults for the
 //! 100,000-customer demo city):
 //!
-//! * **Faults** (1.2 a day; on a storm day 20–45 more, from 14:00 to 22:00, with more at the
-//!   top of the feeders): a protective device opens — a transformer drop-out fuse (55 %), a
-//!   lateral fuse (28 %), a sectionaliser (7 %), a recloser (6 %) or the feeder breaker (4 %).
+//! * **Faults** (1.2 a day; on a storm day 30–60 more, from 14:00 to 22:00, half of them at
+//!   the top of the feeders, repairs taking twice as long): a protective device opens — a transformer drop-out fuse (60 %), a
+//!   lateral fuse (30 %), a sectionaliser (5 %), a recloser (3 %) or the feeder breaker (2 %).
 //!   Breakers, reclosers and sectionalisers report to SCADA: the fault outage is recorded at
 //!   the trip; after 30–60 min the dispatcher isolates the faulted section below the next
-//!   switch and re-supplies the rest (a scope change). Fuses do not report: 2–8 % of the
+//!   switch (nine times in ten, when there is one) and re-supplies the rest (a scope change). Fuses do not report: 2–8 % of the
 //!   customers cut call (at least one), and the operator confirms the outage at the fuse
 //!   after the second caller or 20 minutes ([`RepairDesk::confirm_outage`], which merges
 //!   the tickets dispatched meanwhile). The first crew on site repairs it in 40 min to 5 h.
 //! * **Momentary interruptions** (3 a week): a recloser or breaker trips and recloses 1–3
 //!   times within 4 minutes, 5–45 s each; one sequence in seven ends in a lockout (a
 //!   sustained fault).
-//! * **Planned outages** (3 a week): a sectionaliser, lateral fuse or transformer opened
+//! * **Planned outages** (2 a week): a recloser, sectionaliser, lateral fuse or transformer opened
 //!   from 08:00 or 09:00 for 3–8 hours, announced 3–7 days before; one in five opens two
 //!   laterals and closes the first an hour early (a partial restoration); one in seven
 //!   runs late (the ETR is moved, then restored at the new time). A few customers call
@@ -34,8 +34,9 @@
 //!   [`CALL_RECORDS_FILE`] in the data directory.
 //!
 //! Incidents start up to two days before the end; their follow-ups (repairs, callbacks)
-//! finish before it. Writes are flushed once at the end, not one by one (a bulk load no
-//! operator was told about).
+//! finish before it. Writes are not flushed one by one (a bulk load no operator was told
+//! about) but every [`BULK_FLUSH_WRITES`](crate::store::BULK_FLUSH_WRITES) writes and at the
+//! end.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -88,7 +89,7 @@ impl Default for HistoryParams {
             seed: 1,
             end_s: 0,
             faults_per_day: 1.2,
-            planned_per_week: 3.0,
+            planned_per_week: 2.0,
             momentary_per_week: 3.0,
             lv_repairs_per_day: 4.0,
             storm_days_per_year: 4.0,
@@ -669,7 +670,7 @@ impl Sim<'_> {
                             };
                             let mut work = (lo + self.rng.below((hi - lo) as u64) as i64) * MIN;
                             if self.faults[f].storm {
-                                work = work * 3 / 2;
+                                work *= 2;
                             }
                             let at = (now + work).max(self.faults[f].repair_min_s);
                             self.at(at, Act::FaultRepaired(f));
@@ -755,7 +756,7 @@ impl Sim<'_> {
                     )
             })
             .collect();
-        let isolate_to = if scada && !below.is_empty() && self.rng.chance(0.7) {
+        let isolate_to = if scada && !below.is_empty() && self.rng.chance(0.9) {
             Some(*self.rng.pick(&below))
         } else {
             None
@@ -879,8 +880,8 @@ pub fn generate_history(
     }
     storm_days.sort_unstable();
     sim.summary.storm_days = storm_days.iter().map(|d| day_text(*d)).collect();
-    let normal_mix = [0.04, 0.06, 0.07, 0.28, 0.55];
-    let storm_mix = [0.10, 0.13, 0.12, 0.30, 0.35];
+    let normal_mix = [0.02, 0.03, 0.05, 0.30, 0.60];
+    let storm_mix = [0.15, 0.20, 0.15, 0.25, 0.25];
     let midnight = |day: i64| day * DAY - LOCAL_OFFSET_S;
     let last_incident_s = sim.stop_s;
     for day in first_day..first_day + i64::from(params.days) {
@@ -897,7 +898,7 @@ pub fn generate_history(
             }
         }
         if storm_days.contains(&day) {
-            let n = 20 + sim.rng.index(26);
+            let n = 30 + sim.rng.index(31);
             for _ in 0..((n as f64 * scale.max(0.05)).round() as usize).max(3) {
                 let t = m0 + 14 * HOUR + sim.rng.below(8 * HOUR as u64) as i64;
                 if let Some(z) =
@@ -919,7 +920,7 @@ pub fn generate_history(
             }
         }
         for _ in 0..poisson(&mut sim.rng, params.planned_per_week / 7.0 * scale) {
-            let Some(z) = pick_zone(&mut sim.rng, &by_kind, &[0.0, 0.1, 0.35, 0.35, 0.2]) else {
+            let Some(z) = pick_zone(&mut sim.rng, &by_kind, &[0.0, 0.05, 0.15, 0.40, 0.40]) else {
                 continue;
             };
             let start = m0 + (8 + sim.rng.below(2) as i64) * HOUR;

@@ -274,7 +274,11 @@ impl Store {
             }
             Err(TransactionError::Storage(e)) => return Err(self.engine(e)),
         };
-        if self.flush_each_write.load(std::sync::atomic::Ordering::SeqCst) {
+        use std::sync::atomic::Ordering;
+        if self.flush_each_write.load(Ordering::SeqCst)
+            || self.unflushed.fetch_add(1, Ordering::SeqCst) + 1 >= super::BULK_FLUSH_WRITES
+        {
+            self.unflushed.store(0, Ordering::SeqCst);
             self.flush()?;
         }
         Ok(entity)

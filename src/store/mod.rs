@@ -50,6 +50,10 @@ pub use clock::{
 };
 pub use log::{Aggregate, Entity, KindCheck, Recorded};
 
+/// In bulk mode ([`Store::set_flush_each_write`]), at most this many writes wait for a
+/// flush: sled's write buffers are drained regularly, as in normal operation.
+pub const BULK_FLUSH_WRITES: u64 = 256;
+
 /// The schema version this build writes and reads. Bump it (and add a migration in
 /// `Store::open`) when the layout of keys or values changes incompatibly.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -151,8 +155,11 @@ pub struct Store {
     /// not vouch for the files, as after an outside edit.
     tainted: std::sync::atomic::AtomicBool,
     /// Flush after every write (the default); off only for a bulk load such as the
-    /// simulated history, which flushes once at the end ([`Store::set_flush_each_write`]).
+    /// simulated history ([`Store::set_flush_each_write`]), which flushes every
+    /// [`BULK_FLUSH_WRITES`] writes and at the end.
     flush_each_write: std::sync::atomic::AtomicBool,
+    /// Writes since the last flush, in bulk mode.
+    unflushed: std::sync::atomic::AtomicU64,
     _lock: File,
 }
 
@@ -316,6 +323,7 @@ impl Store {
             kinds,
             tainted: false.into(),
             flush_each_write: true.into(),
+            unflushed: 0.into(),
             _lock: lock,
         };
         let stale = store.find_stale()?;
@@ -356,8 +364,9 @@ impl Store {
     }
 
     /// Whether each write is flushed before it returns (default: yes). A bulk load that no
-    /// operator was told about (`gridcare sim history`) turns it off and flushes at the end
-    /// ([`Store::flush`], or closing the store).
+    /// operator was told about (`gridcare sim history`) turns it off: writes are then flushed
+    /// every [`BULK_FLUSH_WRITES`] writes, and at the end ([`Store::flush`], or closing the
+    /// store).
     pub fn set_flush_each_write(&self, on: bool) {
         self.flush_each_write.store(on, std::sync::atomic::Ordering::SeqCst);
     }
