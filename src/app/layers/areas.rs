@@ -105,12 +105,15 @@ pub fn build_predicted(view: &MapView, scene: &Scene) -> LayerShapes {
         let width = if scene.large { 3.5 } else { 2.5 };
         predicted_shapes_in(&mut out.shapes, &pts, width, 9.0, view.rect.expand(20.0));
         if !a.caption.is_empty() {
+            // under the area: its pins stand above their sites, and the hatching stays clear
+            let size = if scene.large { 22.0 } else { 15.0 };
             let n = pts.len() as f32;
-            let centre = pts.iter().fold(Pos2::ZERO, |acc, p| acc + p.to_vec2() / n);
+            let x = pts.iter().map(|p| p.x).sum::<f32>() / n;
+            let bottom = pts.iter().map(|p| p.y).fold(f32::MIN, f32::max);
             out.labels.push(Label {
-                pos: centre,
+                pos: Pos2::new(x, bottom + size * 0.9),
                 text: a.caption.clone(),
-                size: if scene.large { 22.0 } else { 15.0 },
+                size,
                 colour: Color32::from_rgb(line.r() / 2, line.g() / 2, line.b() / 2),
             });
         }
