@@ -32,7 +32,7 @@ mod app {
         Grid::load(&ModelSource::Embedded).expect("the embedded demo city loads")
     }
 
-    fn harness_on(grid: Grid, name: &str, step_dt: f32) -> Harness<'static, GridCareApp> {
+    fn harness_on(grid: Grid, name: &str) -> Harness<'static, GridCareApp> {
         let options = AppOptions {
             data_dir: Some(temp_dir(name)),
             lang: Some(Lang::En),
@@ -42,7 +42,6 @@ mod app {
         let mut h = Harness::builder()
             .with_size(egui::vec2(1600.0, 1000.0))
             .with_max_steps(40)
-            .with_step_dt(step_dt)
             .with_context_setup(gridcare::app::install_fonts)
             .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
         h.run();
@@ -116,7 +115,7 @@ mod app {
         let grid = demo_city();
         let callers = one_per_transformer(&grid, "fuse.zm01-l01");
         assert!(callers.len() >= n, "the lateral feeds several transformers: {callers:?}");
-        let mut h = harness_on(grid, name, 0.25);
+        let mut h = harness_on(grid, name);
         for a in &callers[..n] {
             call_from(&mut h, a);
         }
@@ -246,7 +245,7 @@ mod app {
     #[test]
     fn a_prediction_confirmed_during_the_storm_demo_leaves_no_crew_driving_for_a_merged_ticket() {
         let grid = Grid::from_model(generate_city(&CityParams { customers: 3000, seed: 1 }));
-        let mut h = harness_on(grid, "demo", 0.25);
+        let mut h = harness_on(grid, "demo");
         click(&mut h, "Storm demo");
         // a fault below a lateral: calls from two transformers, two dispatched tickets, the
         // demo's crew on its way to the first and the second waiting for it
