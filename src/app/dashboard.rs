@@ -17,20 +17,16 @@ use std::path::PathBuf;
 use std::sync::{mpsc, Arc};
 
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{Bar, BarChart, HLine, Line, Plot, PlotPoints, Points};
 
 use crate::grid::Grid;
-use crate::kpi::callcentre::SLA_STEPS;
-use crate::kpi::{
-    day_text, last_days, read_call_records, Dashboard, ReportInput, Scope, CALL_RECORDS_FILE,
-};
+use crate::kpi::{last_days, read_call_records, Dashboard, ReportInput, Scope, CALL_RECORDS_FILE};
 use crate::model::{DeviceRef, FeederId, LonLat};
 use crate::outage::OutageBook;
 use crate::store::Store;
-use crate::workorder::{Channel, RepairDesk, SlaPolicy};
+use crate::workorder::{RepairDesk, SlaPolicy};
 
 use super::command::Command;
-use super::i18n::{channel_word, sla_step, tr, trf, Lang, T};
+use super::i18n::{tr, trf, Lang, T};
 use super::panels::Ctx;
 use super::snapshot::MapSnapshot;
 use super::view::{lonlat_of, MapView};
@@ -333,7 +329,7 @@ fn feeder_view(snap: &MapSnapshot, feeder: FeederId, rect: egui::Rect) -> Option
 }
 
 /// Selects a feeder and flies the map to it (the app's own selection and flight commands).
-fn show_feeder(ctx: &Ctx, name: &str, map_rect: egui::Rect, out: &mut Vec<Command>) {
+pub(super) fn show_feeder(ctx: &Ctx, name: &str, map_rect: egui::Rect, out: &mut Vec<Command>) {
     let m = &ctx.grid.model;
     let Some(i) = m.feeders.iter().position(|f| f.name == name) else { return };
     let id = FeederId(i as u32);
@@ -362,8 +358,8 @@ pub fn saidi_text(v: Option<f64>) -> String {
 }
 
 const TILE_FILL: Color32 = Color32::from_rgb(238, 243, 250);
-const ACCENT: Color32 = Color32::from_rgb(30, 90, 170);
-const MED_RED: Color32 = Color32::from_rgb(210, 50, 40);
+pub(super) const ACCENT: Color32 = Color32::from_rgb(30, 90, 170);
+pub(super) const MED_RED: Color32 = Color32::from_rgb(210, 50, 40);
 
 fn tile(ui: &mut egui::Ui, title: &str, value: &str, note: &str) {
     egui::Frame::new()
@@ -461,7 +457,7 @@ pub fn dashboard_ui(ui: &mut egui::Ui, input: DashboardInput, ctx: &Ctx, out: &m
                 }
                 tiles_ui(ui, &r.dash, ctx);
                 ui.add_space(4.0);
-                charts_ui(ui, &r.dash, ctx, input.map_rect, out);
+                super::dashboard_plots::charts_ui(ui, &r.dash, ctx, input.map_rect, out);
             }
         }
     });
@@ -494,229 +490,6 @@ fn tiles_ui(ui: &mut egui::Ui, dash: &Dashboard, ctx: &Ctx) {
     });
 }
 
-fn fixed_plot(id: &str, height: f32) -> Plot<'static> {
-    Plot::new(id)
-        .height(height)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .show_grid([false, true])
-}
-
-fn charts_ui(
-    ui: &mut egui::Ui,
-    dash: &Dashboard,
-    ctx: &Ctx,
-    map_rect: egui::Rect,
-    out: &mut Vec<Command>,
-) {
-    let height = (ui.available_height() - 30.0).clamp(120.0, 420.0);
-    let width = ui.available_width();
-    ui.horizontal_top(|ui| {
-        ui.vertical(|ui| {
-            ui.set_width(width * 0.34);
-            ui.label(RichText::new(ctx.t(T::DashTrend)).strong());
-            trend_ui(ui, dash, ctx, height);
-        });
-        ui.separator();
-        ui.vertical(|ui| {
-            ui.set_width(width * 0.34);
-            ui.label(RichText::new(ctx.t(T::DashWorst)).strong())
-                .on_hover_text(ctx.t(T::DashWorstHint));
-            ranking_ui(ui, dash, ctx, height, map_rect, out);
-        });
-        ui.separator();
-        ui.vertical(|ui| {
-            ui.set_width(width * 0.13);
-            ui.label(RichText::new(ctx.t(T::DashChannels)).strong());
-            channels_ui(ui, dash, ctx, height);
-        });
-        ui.separator();
-        ui.vertical(|ui| {
-            ui.set_width(ui.available_width());
-            ui.label(RichText::new(ctx.t(T::DashSlaSteps)).strong());
-            sla_ui(ui, dash, ctx, height);
-        });
-    });
-}
-
-fn trend_ui(ui: &mut egui::Ui, dash: &Dashboard, ctx: &Ctx, height: f32) {
-    if dash.daily.is_empty() {
-        ui.label(ctx.t(T::DashNoData));
-        return;
-    }
-    let pts: Vec<[f64; 2]> = dash.daily.iter().map(|d| [d.day as f64, d.saidi_min]).collect();
-    let med: Vec<[f64; 2]> = dash
-        .report
-        .med_days
-        .iter()
-        .filter_map(|m| dash.daily.iter().find(|d| d.day == m.day))
-        .map(|d| [d.day as f64, d.saidi_min])
-        .collect();
-    let tmed = dash.report.med.map(|t| t.t_med_min);
-    let lang = ctx.lang;
-    fixed_plot("dashboard-trend", height)
-        .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftTop))
-        .x_axis_formatter(|m, _| {
-            day_text(m.value.round() as i64).get(5..).unwrap_or("").to_string()
-        })
-        .y_axis_min_width(28.0)
-        .include_y(0.0)
-        .show(ui, |p| {
-            p.line(
-                Line::new(tr(lang, T::Dashboard), PlotPoints::from(pts)).color(ACCENT).fill(0.0),
-            );
-            if let Some(t) = tmed {
-                p.hline(
-                    HLine::new(tr(lang, T::DashTmedLine), t).color(Color32::from_rgb(230, 140, 20)),
-                );
-            }
-            if !med.is_empty() {
-                p.points(
-                    Points::new(tr(lang, T::DashMedPoints), PlotPoints::from(med))
-                        .color(MED_RED)
-                        .radius(4.0)
-                        .filled(true),
-                );
-            }
-        });
-}
-
-fn ranking_ui(
-    ui: &mut egui::Ui,
-    dash: &Dashboard,
-    ctx: &Ctx,
-    height: f32,
-    map_rect: egui::Rect,
-    out: &mut Vec<Command>,
-) {
-    let top: Vec<_> = dash.feeders.iter().take(RANKED_FEEDERS).collect();
-    if top.is_empty() {
-        ui.label(ctx.t(T::DashNoData));
-        return;
-    }
-    let n = top.len();
-    // worst at the top: rank r at y = n - 1 - r
-    let names: Vec<String> = top.iter().map(|f| f.display_name.clone()).collect();
-    let bars: Vec<Bar> = top
-        .iter()
-        .enumerate()
-        .map(|(r, f)| {
-            Bar::new((n - 1 - r) as f64, f.indices.saidi_min.unwrap_or(0.0))
-                .name(&f.display_name)
-                .fill(if r == 0 { MED_RED } else { ACCENT })
-        })
-        .collect();
-    ui.horizontal_top(|ui| {
-        let plot_w = (ui.available_width() - 170.0).max(120.0);
-        let names_axis = names.clone();
-        let resp = fixed_plot("dashboard-ranking", height)
-            .width(plot_w)
-            .show_grid([true, false])
-            .y_axis_formatter(move |m, _| {
-                let y = m.value.round();
-                if (m.value - y).abs() > 0.01 || y < 0.0 {
-                    return String::new();
-                }
-                names_axis.get(n.saturating_sub(1 + y as usize)).cloned().unwrap_or_default()
-            })
-            .y_axis_min_width(56.0)
-            .include_x(0.0)
-            .show(ui, |p| {
-                p.bar_chart(BarChart::new("SAIDI", bars).horizontal().width(0.7));
-                p.response().clicked().then(|| p.pointer_coordinate()).flatten()
-            });
-        if let Some(at) = resp.inner {
-            let y = at.y.round();
-            if (0.0..n as f64).contains(&y) && at.x >= 0.0 {
-                let r = n - 1 - y as usize;
-                show_feeder(ctx, &top[r].name, map_rect, out);
-            }
-        }
-        // the same feeders as rows, each a button
-        ui.vertical(|ui| {
-            egui::Grid::new("dashboard-ranking-rows").num_columns(2).spacing([8.0, 2.0]).show(
-                ui,
-                |ui| {
-                    for (r, f) in top.iter().enumerate() {
-                        let text = format!("{}. {}", r + 1, f.display_name);
-                        if ui.small_button(text).on_hover_text(ctx.t(T::DashWorstHint)).clicked() {
-                            show_feeder(ctx, &f.name, map_rect, out);
-                        }
-                        ui.label(saidi_text(f.indices.saidi_min));
-                        ui.end_row();
-                    }
-                },
-            );
-        });
-    });
-}
-
-fn channels_ui(ui: &mut egui::Ui, dash: &Dashboard, ctx: &Ctx, height: f32) {
-    let rows: Vec<(String, u64)> = dash
-        .report
-        .measures
-        .iter()
-        .filter(|(by, _, _)| by == "channel")
-        .map(|(_, key, m)| {
-            let word = Channel::parse(key).map_or(key.as_str(), |c| channel_word(ctx.lang, c));
-            (word.to_string(), m.tickets)
-        })
-        .collect();
-    if rows.is_empty() {
-        ui.label(ctx.t(T::DashNoData));
-        return;
-    }
-    let names: Vec<String> = rows.iter().map(|(w, _)| w.clone()).collect();
-    let bars: Vec<Bar> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, (w, n))| Bar::new(i as f64, *n as f64).name(w).fill(ACCENT))
-        .collect();
-    category_plot("dashboard-channels", height, names)
-        .show(ui, |p| p.bar_chart(BarChart::new(tr(ctx.lang, T::DashChannels), bars).width(0.6)));
-}
-
-fn sla_ui(ui: &mut egui::Ui, dash: &Dashboard, ctx: &Ctx, height: f32) {
-    let Some((_, _, m)) = dash.report.measures.first() else {
-        ui.label(ctx.t(T::DashNoData));
-        return;
-    };
-    let names: Vec<String> = SLA_STEPS.iter().map(|s| sla_step(ctx.lang, *s).to_string()).collect();
-    let bars: Vec<Bar> = m
-        .sla
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let rate = s.rate()?;
-            let colour = if rate >= 0.95 {
-                Color32::from_rgb(60, 160, 80)
-            } else if rate >= 0.8 {
-                Color32::from_rgb(230, 160, 30)
-            } else {
-                MED_RED
-            };
-            Some(Bar::new(i as f64, rate * 100.0).name(&names[i]).fill(colour))
-        })
-        .collect();
-    category_plot("dashboard-sla", height, names)
-        .include_y(100.0)
-        .show(ui, |p| p.bar_chart(BarChart::new(tr(ctx.lang, T::DashSlaSteps), bars).width(0.6)));
-}
-
-/// A bar plot with one named category per integer x.
-fn category_plot(id: &str, height: f32, names: Vec<String>) -> Plot<'static> {
-    fixed_plot(id, height).include_y(0.0).y_axis_min_width(28.0).x_axis_formatter(move |m, _| {
-        let x = m.value.round();
-        if (m.value - x).abs() > 0.01 || x < 0.0 {
-            return String::new();
-        }
-        names.get(x as usize).cloned().unwrap_or_default()
-    })
-}
-
 /// The SAIFI and SAIDI tiles of the wall screen, from the dashboard's result.
 pub fn wall_tiles(
     ui: &mut egui::Ui,
@@ -736,12 +509,12 @@ pub fn wall_tiles(
             let note = trf(ctx.lang, T::DashWallNote, &[r.period.word(ctx.lang), &scope]);
             tile(ui, "SAIFI", &saifi_text(ix.and_then(|i| i.saifi)), Some(&note), white);
             let saidi = saidi_text(ix.and_then(|i| i.saidi_min));
-            tile(ui, ctx.t(T::DashSaidi), &saidi, Some(&note), white);
+            tile(ui, ctx.t(T::DashWallSaidi), &saidi, Some(&note), white);
         }
         Some(Err(e)) => {
             let grey = Color32::from_gray(180);
             tile(ui, "SAIFI", "—", Some(e.as_str()), grey);
-            tile(ui, ctx.t(T::DashSaidi), "—", Some(e.as_str()), grey);
+            tile(ui, ctx.t(T::DashWallSaidi), "—", Some(e.as_str()), grey);
         }
         None => {
             let grey = Color32::from_gray(180);
@@ -751,7 +524,7 @@ pub fn wall_tiles(
                 ctx.t(T::StoreUnavailable)
             };
             tile(ui, "SAIFI", "…", Some(note), grey);
-            tile(ui, ctx.t(T::DashSaidi), "…", Some(note), grey);
+            tile(ui, ctx.t(T::DashWallSaidi), "…", Some(note), grey);
         }
     }
 }

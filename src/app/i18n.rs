@@ -418,6 +418,7 @@ strings! {
     DashSlaSteps => "各环节 SLA 达标率 (%)", "SLA compliance per step (%)";
     DashNoData => "该时段无数据", "No data in this period";
     DashWallNote => "{} · {}", "{} · {}";
+    DashWallSaidi => "SAIDI (分钟)", "SAIDI (min)";
 }
 
 /// A UI string with `{}` replaced by the arguments in order.

@@ -12,6 +12,7 @@
 
 mod command;
 mod dashboard;
+mod dashboard_plots;
 mod details;
 mod fonts;
 mod i18n;

@@ -74,7 +74,7 @@ pub fn headline_ui(
             });
         });
         ui.add_space(6.0);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let out_now = ctx.snap.customers_out;
             let colour = if out_now > 0 {
                 Color32::from_rgb(255, 90, 80)
