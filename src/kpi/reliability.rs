@@ -217,40 +217,62 @@ pub fn reliability_indices(
     basis: Basis,
     excluded_days: &[i64],
 ) -> ReliabilityIndices {
+    // In order of start (a momentary operation before a sustained interruption starting at
+    // the same second), so that each customer's momentary events are formed as they come:
+    // an operation more than MOMENTARY_EVENT_WINDOW_S after the event's first starts a new
+    // event; a sustained interruption within the window of the customer's current event is
+    // its lockout, and the event is not counted.
+    let mut order: Vec<&Interruption> = interruptions
+        .iter()
+        .filter(|i| {
+            period.contains(i.start_s)
+                && basis.admits(i.planned)
+                && (excluded_days.is_empty() || !excluded_days.contains(&day_of(i.start_s)))
+        })
+        .collect();
+    order.sort_by_key(|i| (i.start_s, !i.is_momentary()));
+    let n = scope.model_customers();
     let mut ci: u64 = 0;
     let mut cmi_s: i64 = 0;
-    let mut seen = vec![false; scope.model_customers()];
+    let mut seen = vec![false; n];
     let mut cn: u64 = 0;
-    let mut momentary: Vec<(u32, i64)> = Vec::new();
-    let mut sustained_starts: Vec<(u32, i64)> = Vec::new();
-    for i in interruptions {
-        if !period.contains(i.start_s)
-            || !basis.admits(i.planned)
-            || (!excluded_days.is_empty() && excluded_days.contains(&day_of(i.start_s)))
-        {
-            continue;
-        }
+    let mut momentary_interruptions: u64 = 0;
+    let mut momentary_events: u64 = 0;
+    // per customer: the first operation of its current momentary event, and whether that
+    // event still counts
+    let mut event_first = vec![i64::MIN; n];
+    let mut event_counts = vec![false; n];
+    for i in order {
         let momentary_one = i.is_momentary();
         let d = i.duration_s();
         for &c in &i.customers {
             if !scope.contains(c) {
                 continue;
             }
+            let k = c as usize;
             if momentary_one {
-                momentary.push((c, i.start_s));
+                momentary_interruptions += 1;
+                if event_first[k] == i64::MIN
+                    || i.start_s > event_first[k] + MOMENTARY_EVENT_WINDOW_S
+                {
+                    event_first[k] = i.start_s;
+                    event_counts[k] = true;
+                    momentary_events += 1;
+                }
             } else {
                 ci += 1;
                 cmi_s += d;
-                if !seen[c as usize] {
-                    seen[c as usize] = true;
+                if !seen[k] {
+                    seen[k] = true;
                     cn += 1;
                 }
-                sustained_starts.push((c, i.start_s));
+                if event_counts[k] && i.start_s <= event_first[k] + MOMENTARY_EVENT_WINDOW_S {
+                    event_counts[k] = false;
+                    momentary_events -= 1;
+                }
             }
         }
     }
-    let momentary_interruptions = momentary.len() as u64;
-    let momentary_events = count_momentary_events(momentary, sustained_starts);
     let nt = scope.customers_served;
     let cmi = cmi_s as f64 / 60.0;
     ReliabilityIndices {
@@ -270,38 +292,6 @@ pub fn reliability_indices(
         maifi: maifi(momentary_interruptions, nt),
         maifie: maifie(momentary_events, nt),
     }
-}
-
-/// Momentary interruption events: per customer, the operations within
-/// [`MOMENTARY_EVENT_WINDOW_S`] of an event's first form that event; an event is not counted
-/// when a sustained interruption of the customer begins inside its window (a lockout).
-fn count_momentary_events(mut momentary: Vec<(u32, i64)>, mut sustained: Vec<(u32, i64)>) -> u64 {
-    if momentary.is_empty() {
-        return 0;
-    }
-    momentary.sort_unstable();
-    sustained.sort_unstable();
-    let locks_out = |c: u32, first: i64| {
-        let at = sustained.partition_point(|&(sc, st)| (sc, st) < (c, first));
-        sustained.get(at).is_some_and(|&(sc, st)| sc == c && st <= first + MOMENTARY_EVENT_WINDOW_S)
-    };
-    let mut events = 0;
-    let mut current: Option<(u32, i64)> = None;
-    for &(c, t) in &momentary {
-        match current {
-            Some((cc, first)) if cc == c && t <= first + MOMENTARY_EVENT_WINDOW_S => {}
-            _ => {
-                if let Some((cc, first)) = current {
-                    events += u64::from(!locks_out(cc, first));
-                }
-                current = Some((c, t));
-            }
-        }
-    }
-    if let Some((cc, first)) = current {
-        events += u64::from(!locks_out(cc, first));
-    }
-    events
 }
 
 const _: () = assert!(MOMENTARY_EVENT_WINDOW_S == MOMENTARY_MAX_S);

@@ -175,15 +175,22 @@ impl Report {
         let mut group = |by: &str,
                          key_t: &dyn Fn(&TicketMeasures) -> String,
                          key_c: &dyn Fn(&CallRecord) -> Option<String>| {
-            let mut keys: Vec<String> = kept.iter().map(|(_, m)| key_t(m)).collect();
-            keys.extend(calls.iter().filter_map(|c| key_c(c)));
-            keys.sort();
-            keys.dedup();
-            for k in keys {
-                let m = summarise(
-                    kept.iter().map(|(_, m)| m).filter(|m| key_t(m) == k),
-                    calls.iter().copied().filter(|c| key_c(c).as_deref() == Some(k.as_str())),
-                );
+            // each ticket's and call's key once, then the groups
+            let tk: Vec<String> = kept.iter().map(|(_, m)| key_t(m)).collect();
+            let ck: Vec<Option<String>> = calls.iter().map(|c| key_c(c)).collect();
+            let mut groups: BTreeMap<&str, (Vec<&TicketMeasures>, Vec<&CallRecord>)> =
+                BTreeMap::new();
+            for (k, (_, m)) in tk.iter().zip(&kept) {
+                groups.entry(k.as_str()).or_default().0.push(m);
+            }
+            for (k, c) in ck.iter().zip(&calls) {
+                if let Some(k) = k {
+                    groups.entry(k.as_str()).or_default().1.push(*c);
+                }
+            }
+            for (k, (ts, cs)) in groups {
+                let k = k.to_string();
+                let m = summarise(ts, cs);
                 measures.push((by.to_string(), k, m));
             }
         };
