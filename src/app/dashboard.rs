@@ -33,7 +33,7 @@ use super::view::{lonlat_of, MapView};
 use super::GridCareApp;
 
 /// How often the store is checked for changes while the dashboard or the wall is shown, s.
-pub const CHECK_EVERY_S: f64 = 2.0;
+pub const CHECK_EVERY_S: f64 = 5.0;
 /// Feeders in the ranking.
 pub const RANKED_FEEDERS: usize = 10;
 
