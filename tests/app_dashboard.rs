@@ -11,7 +11,7 @@ mod app {
     use std::time::{Duration, Instant};
 
     use eframe::egui;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
     use egui_kittest::Harness;
     use gridcare::app::{AppOptions, Command, GridCareApp, Lang, Selection};
     use gridcare::citygen::{generate_city, CityParams};
@@ -145,6 +145,8 @@ mod app {
             panic!("a feeder is selected, not {:?}", app.selection());
         };
         assert_eq!(app.grid().expect("a grid").model.feeders[f.index()].name, worst);
+        let marked = h.get_by_label(&row).accesskit_node().toggled();
+        assert_eq!(marked, Some(egui::accesskit::Toggled::True), "its row is marked");
 
         // the wall screen's tiles show the same SAIFI and SAIDI
         h.state_mut().send(Command::SetWall(true));

@@ -382,6 +382,16 @@ pub struct DashboardInput<'a> {
     pub res: &'a DashboardRes,
     /// Where the map is on the screen (to fit a feeder into it).
     pub map_rect: egui::Rect,
+    /// The feeder selected on the map, if any (its row is marked).
+    pub selected: Option<FeederId>,
+}
+
+/// The feeder a selection is, if it is one.
+pub fn selected_feeder(selection: &super::Selection) -> Option<FeederId> {
+    match selection {
+        super::Selection::Device { device: DeviceRef::Feeder(f), .. } => Some(*f),
+        _ => None,
+    }
 }
 
 /// The dashboard panel (under the map, across the window).
@@ -457,7 +467,7 @@ pub fn dashboard_ui(ui: &mut egui::Ui, input: DashboardInput, ctx: &Ctx, out: &m
                 }
                 tiles_ui(ui, &r.dash, ctx);
                 ui.add_space(4.0);
-                super::dashboard_plots::charts_ui(ui, &r.dash, ctx, input.map_rect, out);
+                super::dashboard_plots::charts_ui(ui, &r.dash, ctx, &input, out);
             }
         }
     });

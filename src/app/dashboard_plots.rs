@@ -10,7 +10,7 @@ use crate::kpi::{day_text, Dashboard};
 use crate::workorder::Channel;
 
 use super::command::Command;
-use super::dashboard::{saidi_text, show_feeder, ACCENT, MED_RED, RANKED_FEEDERS};
+use super::dashboard::{saidi_text, show_feeder, DashboardInput, ACCENT, MED_RED, RANKED_FEEDERS};
 use super::i18n::{channel_word, sla_step, tr, T};
 use super::panels::Ctx;
 
@@ -30,7 +30,7 @@ pub(super) fn charts_ui(
     ui: &mut egui::Ui,
     dash: &Dashboard,
     ctx: &Ctx,
-    map_rect: egui::Rect,
+    input: &DashboardInput,
     out: &mut Vec<Command>,
 ) {
     let height = (ui.available_height() - 30.0).clamp(120.0, 420.0);
@@ -46,7 +46,7 @@ pub(super) fn charts_ui(
             ui.set_width(width * 0.34);
             ui.label(RichText::new(ctx.t(T::DashWorst)).strong())
                 .on_hover_text(ctx.t(T::DashWorstHint));
-            ranking_ui(ui, dash, ctx, height, map_rect, out);
+            ranking_ui(ui, dash, ctx, height, input, out);
         });
         ui.separator();
         ui.vertical(|ui| {
@@ -108,9 +108,12 @@ fn ranking_ui(
     dash: &Dashboard,
     ctx: &Ctx,
     height: f32,
-    map_rect: egui::Rect,
+    input: &DashboardInput,
     out: &mut Vec<Command>,
 ) {
+    let map_rect = input.map_rect;
+    let feeders = &ctx.grid.model.feeders;
+    let selected = input.selected.and_then(|f| feeders.get(f.index())).map(|f| f.name.as_str());
     let top: Vec<_> = dash.feeders.iter().take(RANKED_FEEDERS).collect();
     if top.is_empty() {
         ui.label(ctx.t(T::DashNoData));
@@ -153,7 +156,8 @@ fn ranking_ui(
                 |ui| {
                     for (r, f) in top.iter().enumerate() {
                         let text = format!("{}. {}", r + 1, f.display_name);
-                        if ui.small_button(text).on_hover_text(ctx.t(T::DashWorstHint)).clicked() {
+                        let row = ui.selectable_label(selected == Some(f.name.as_str()), text);
+                        if row.on_hover_text(ctx.t(T::DashWorstHint)).clicked() {
                             show_feeder(ctx, &f.name, map_rect, out);
                         }
                         ui.label(saidi_text(f.indices.saidi_min));

@@ -422,8 +422,11 @@ impl GridCareApp {
         }
         panels::status_ui(ui, &ctx, self.res.memory.zoom(), self.res.tiles.as_ref());
         if self.res.dashboard.open && !self.session.wall {
-            let input =
-                dashboard::DashboardInput { res: &self.res.dashboard, map_rect: self.res.map_rect };
+            let input = dashboard::DashboardInput {
+                res: &self.res.dashboard,
+                map_rect: self.res.map_rect,
+                selected: dashboard::selected_feeder(&self.session.selection),
+            };
             dashboard::dashboard_ui(ui, input, &ctx, out);
         }
         if !self.session.wall {
