@@ -502,3 +502,18 @@ fn gridcare_report_prints_the_tables_of_a_generated_history_and_names_bad_input(
     assert!(e.contains("already holds"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The figures `gridcare bench` can print (slow in a debug build: run with `--release
+/// -- --ignored`).
+#[test]
+#[ignore]
+fn the_bench_figures_of_a_simulated_year() {
+    let dir = scratch("figures");
+    let figures = gridcare::sim::history_figures(grid(), &dir, 1, 5).expect("figures");
+    for f in &figures {
+        println!("{:<80} {:>10}", f.what, gridcare::bench::human_ns(f.median_ns));
+    }
+    assert_eq!(figures.len(), 3);
+    assert!(figures.iter().all(|f| f.median_ns > 0.0));
+    assert!(!dir.exists(), "the scratch store is removed");
+}

@@ -137,7 +137,8 @@ pub enum HistoryError {
     /// A ticket operation failed unexpectedly.
     #[error(transparent)]
     Ticket(#[from] TicketError),
-    /// The call records could not be written.
+    /// The call records could not be written (or read back, or the report on them failed,
+    /// in [`history_figures`]).
     #[error(transparent)]
     Calls(#[from] KpiError),
     /// The store already holds outages or tickets.
@@ -986,4 +987,72 @@ pub fn generate_history(
     drop(store);
     book.close()?;
     Ok(summary)
+}
+
+/// Times the KPIs on a simulated year for `gridcare bench`: writes a year of history
+/// (`seed`) into a scratch store in `dir` (removed afterwards), then the median of `runs`
+/// computations of every table of the report from the interruptions and tickets already
+/// read, and of reading them from the store and computing the report.
+pub fn history_figures(
+    grid: &Grid,
+    dir: &Path,
+    seed: u64,
+    runs: usize,
+) -> Result<Vec<crate::bench::Figure>, HistoryError> {
+    use crate::kpi::{interruptions_in_store, read_call_records, Period, Report, ReportInput};
+    use crate::kpi::{Scope, Territory};
+    let _ = std::fs::remove_dir_all(dir);
+    let end_s = crate::store::parse_time("2026-12-01 00:00")
+        .map_err(|e| HistoryError::Invalid(e.to_string()))?;
+    let params = HistoryParams { days: 365, seed, end_s, ..HistoryParams::default() };
+    let t = std::time::Instant::now();
+    generate_history(grid, dir, &params)?;
+    let generate_ns = t.elapsed().as_nanos() as f64;
+    let store = crate::open_store(dir)?;
+    let calls = read_call_records(&dir.join(CALL_RECORDS_FILE))?;
+    let policy = SlaPolicy::default();
+    let input = ReportInput {
+        grid,
+        policy: &policy,
+        calls: &calls,
+        period: Period::from_dates("2025-12-01", "2026-11-30")?,
+        scope: Scope::Area,
+        as_of_s: end_s,
+    };
+    let territory = Territory::new(grid);
+    let log = interruptions_in_store(&store, &territory, end_s)?;
+    let tickets: Vec<Ticket> = store.all::<Ticket>()?.into_iter().map(|e| e.state).collect();
+    let (mut tables, mut full) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        let t = std::time::Instant::now();
+        std::hint::black_box(Report::from_parts(&territory, &log, &tickets, &input)?);
+        tables.push(t.elapsed().as_nanos() as f64);
+        let t = std::time::Instant::now();
+        std::hint::black_box(Report::compute(&store, &input)?);
+        full.push(t.elapsed().as_nanos() as f64);
+    }
+    drop(store);
+    let _ = std::fs::remove_dir_all(dir);
+    let fig = |what: String, v: Vec<f64>, samples| crate::bench::Figure {
+        what,
+        median_ns: crate::bench::median_ns(v),
+        samples,
+    };
+    Ok(vec![
+        fig(
+            "write a simulated year of history (sim history --days 365)".into(),
+            vec![generate_ns],
+            1,
+        ),
+        fig(
+            format!(
+                "every KPI table of the year ({} interruptions, {} tickets)",
+                log.interruptions.len(),
+                tickets.len()
+            ),
+            tables,
+            runs.max(1),
+        ),
+        fig("read the year from the store and compute every KPI table".into(), full, runs.max(1)),
+    ])
 }

@@ -16,7 +16,7 @@ mod storm;
 
 use std::path::PathBuf;
 
-pub use history::{generate_history, HistoryError, HistoryParams, HistorySummary};
+pub use history::{generate_history, history_figures, HistoryError, HistoryParams, HistorySummary};
 pub use live::{crew_position_at, DemoAction, DemoFault, LiveParams, StormDemo};
 pub use report::{run_storms, CheckpointScore, PredictorScore, StormReport, CHECKPOINTS};
 pub use sample::{sample_grid, sample_model, SampleFeeders};
