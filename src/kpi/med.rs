@@ -28,7 +28,20 @@ pub struct DailySaidi {
 }
 
 /// The daily SAIDI of the days of `period` with sustained interruptions (only those days),
-/// by day.
+/// by day: Σ r_i N_i of the interruptions beginning that day / N_T.
+///
+/// # Examples
+///
+/// ```
+/// use gridcare::kpi::{daily_saidi, day_of, Basis, Interruption, Period, Selection};
+/// use gridcare::outage::OutageId;
+/// let p = Period::from_dates("2026-03-01", "2026-03-03").unwrap();
+/// // 5 of 10 customers out for 30 min on the 2nd: 150 customer-minutes / 10 = 15 min
+/// let i = Interruption { outage: OutageId(1), planned: false, start_s: p.from_s + 86_400 + 3600,
+///                        end_s: p.from_s + 86_400 + 5400, ongoing: false, customers: vec![0, 1, 2, 3, 4] };
+/// let d = daily_saidi(&[i], &Selection::whole(10), p, Basis::Unplanned);
+/// assert_eq!((d.len(), d[0].day, d[0].saidi_min), (1, day_of(p.from_s) + 1, 15.0));
+/// ```
 pub fn daily_saidi(
     interruptions: &[Interruption],
     scope: &Selection,
@@ -92,7 +105,20 @@ pub fn med_threshold(daily_saidi_min: &[f64]) -> Option<MedThreshold> {
     Some(MedThreshold { alpha, beta, t_med_min: (alpha + 2.5 * beta).exp(), days_used: n })
 }
 
-/// The days whose SAIDI exceeds the threshold.
+/// The days whose SAIDI exceeds the threshold (T_MED itself is not a Major Event Day).
+///
+/// # Examples
+///
+/// ```
+/// use gridcare::kpi::{major_event_days, med_threshold, DailySaidi};
+/// let e = std::f64::consts::E;
+/// let days: Vec<DailySaidi> = [e, e * e, e * e * e, 100.0]
+///     .iter().enumerate().map(|(d, &saidi_min)| DailySaidi { day: d as i64, saidi_min }).collect();
+/// let t = med_threshold(&days.iter().map(|d| d.saidi_min).collect::<Vec<_>>()).unwrap();
+/// // ln = 1, 2, 3, 4.605: α = 2.651, β = 1.537, T_MED = exp(6.495) = 661.6 min: no MED
+/// assert!((t.t_med_min - 661.577).abs() < 1e-3);
+/// assert!(major_event_days(&days, &t).is_empty());
+/// ```
 pub fn major_event_days(daily: &[DailySaidi], threshold: &MedThreshold) -> Vec<DailySaidi> {
     daily.iter().filter(|d| d.saidi_min > threshold.t_med_min).copied().collect()
 }
