@@ -67,6 +67,26 @@ pub fn ticket_urgency(t: &Ticket, policy: &SlaPolicy, now_s: i64) -> (Option<Sla
     (None, if missed { Urgency::Breached } else { Urgency::Done })
 }
 
+/// Finished tickets stay on the map this long after their last step (a day's shifts can
+/// still see what was repaired), seconds; older ones are only in the ticket list, so that a
+/// year of history does not bury the map in pins.
+pub const PIN_KEEP_S: i64 = 24 * 3600;
+
+/// Whether a ticket has a pin on the map at `now_s`: in flight, merged into a master in
+/// flight, or finished (restored, closed, called back, cancelled, merged, explained) within
+/// [`PIN_KEEP_S`] of its last step.
+pub fn pin_on_map(t: &Ticket, master: Option<&Ticket>, now_s: i64) -> bool {
+    if t.in_flight() || master.is_some_and(|m| m.in_flight()) {
+        return true;
+    }
+    let times = &t.times;
+    let last = [times.restored_s, times.closed_s, times.callback_s, times.cancelled_s]
+        .into_iter()
+        .flatten()
+        .fold(times.created_s, i64::max);
+    now_s - last <= PIN_KEEP_S
+}
+
 /// One row of the ticket lists.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TicketRow {
@@ -169,6 +189,10 @@ impl RepairSnapshot {
         }
         snap.all.reverse();
         for t in desk.tickets() {
+            let master = t.master().and_then(|m| desk.ticket(m).ok());
+            if !pin_on_map(t, master, now) {
+                continue;
+            }
             let urgency = match t.master() {
                 Some(m) => urgency_of.get(&m).copied().unwrap_or(Urgency::Done),
                 None => urgency_of.get(&t.id).copied().unwrap_or(Urgency::Done),
@@ -509,5 +533,20 @@ mod tests {
         assert_eq!(at(35 * 60).1, Urgency::Short, "10 of 45 min left");
         assert_eq!(at(46 * 60).1, Urgency::Breached);
         assert_eq!(at(46 * 60).0.map(|c| c.step), Some(crate::workorder::SlaStep::Arrival));
+    }
+
+    #[test]
+    fn a_finished_ticket_leaves_the_map_a_day_after_its_last_step() {
+        let mut t = urban_lv_ticket(0);
+        assert!(pin_on_map(&t, None, 30 * 24 * 3600), "in flight: on the map however old");
+        t.status = TicketStatus::Closed;
+        t.times.restored_s = Some(3600);
+        t.times.closed_s = Some(2 * 3600);
+        assert!(pin_on_map(&t, None, 20 * 3600), "closed 18 h ago");
+        assert!(!pin_on_map(&t, None, 2 * 3600 + PIN_KEEP_S + 1), "closed over a day ago");
+        // a merged call stays while its master is in flight
+        let master = urban_lv_ticket(0);
+        t.status = TicketStatus::Merged;
+        assert!(pin_on_map(&t, Some(&master), 10 * 24 * 3600));
     }
 }
