@@ -218,3 +218,91 @@ pub fn interruptions_in_store(
     log.interruptions.sort_by_key(|i| (i.start_s, i.outage, i.end_s));
     Ok(log)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outage::Impact;
+
+    fn impact(customers: &[u32]) -> Impact {
+        Impact { accounts: customers.iter().map(|c| c.to_string()).collect(), ..Impact::default() }
+    }
+
+    fn rec(seq: u64, time_s: i64, event: OutageEvent) -> Recorded<OutageEvent> {
+        Recorded { seq, time_s, author: "a".into(), reason: "r".into(), event }
+    }
+
+    fn created(kind: OutageKind, start_s: i64, customers: &[u32]) -> OutageEvent {
+        OutageEvent::Created {
+            kind,
+            source: None,
+            devices: vec!["d".into()],
+            start_s,
+            end_s: (kind == OutageKind::Planned).then_some(start_s + 36_000),
+            etr_s: None,
+            notice: String::new(),
+            impact: impact(customers),
+        }
+    }
+
+    fn of(events: &[Recorded<OutageEvent>], as_of_s: i64) -> Vec<(i64, i64, bool, Vec<u32>)> {
+        let (v, _) = interruptions_of(OutageId(1), events, |a| a.parse().ok(), as_of_s);
+        v.into_iter().map(|i| (i.start_s, i.end_s, i.ongoing, i.customers)).collect()
+    }
+
+    #[test]
+    fn a_fault_recorded_late_counts_from_its_trip_and_a_scope_change_from_the_change() {
+        // tripped at 1,000, recorded at 1,600; at 2,000 customer 3 is added and 1 is back
+        // (isolation); restored at 5,000
+        let events = vec![
+            rec(1, 1_600, created(OutageKind::Fault, 1_000, &[1, 2])),
+            rec(
+                2,
+                2_000,
+                OutageEvent::ScopeChanged {
+                    added: vec!["e".into()],
+                    removed: vec![],
+                    impact: impact(&[2, 3]),
+                },
+            ),
+            rec(3, 5_000, OutageEvent::Restored { devices: vec![] }),
+        ];
+        assert_eq!(
+            of(&events, 9_999),
+            vec![
+                (1_000, 2_000, false, vec![1]),
+                (1_000, 5_000, false, vec![2]),
+                (2_000, 5_000, false, vec![3])
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rescheduled_planned_outage_counts_from_its_new_start_and_an_open_one_to_now() {
+        let events = vec![
+            rec(1, 0, created(OutageKind::Planned, 10_000, &[4, 5])),
+            // scope cut before the start: customer 5 never loses supply
+            rec(
+                2,
+                500,
+                OutageEvent::ScopeChanged {
+                    added: vec![],
+                    removed: vec!["x".into()],
+                    impact: impact(&[4]),
+                },
+            ),
+            rec(
+                3,
+                1_000,
+                OutageEvent::Rescheduled { start_s: 20_000, end_s: 30_000, etr_s: 30_000 },
+            ),
+        ];
+        // read at 25,000: customer 4 out since 20,000, still out
+        assert_eq!(of(&events, 25_000), vec![(20_000, 25_000, true, vec![4])]);
+        // read before it starts: nothing yet
+        assert!(of(&events, 15_000).is_empty());
+        let mut cancelled = events.clone();
+        cancelled.push(rec(4, 2_000, OutageEvent::Cancelled));
+        assert!(of(&cancelled, 25_000).is_empty());
+    }
+}
