@@ -145,6 +145,31 @@ mod app {
         assert!(has_label_containing(&h, "Dispatch: met in"), "no dispatch clock");
         assert!(has_label_containing(&h, "· call taken"), "no history");
         assert!(has_label_containing(&h, "· gridcare · dispatched"), "no dispatch in history");
+        // the reasons GridCare phrased read in the operator's language, not as stored
+        assert!(has_label(
+            &h,
+            "reason: no known outage or ticket in flight covers the caller: a new fault"
+        ));
+        assert!(
+            has_label(
+                &h,
+                &format!("reason: dispatched straight to {unit}, the unit that owns the feeder")
+            ),
+            "{:?}",
+            all_labels(&h)
+        );
+        h.get_by_label("中文").click();
+        h.run();
+        assert!(
+            has_label_containing(&h, "无已知停电或在途工单覆盖该客户：新故障"),
+            "{:?}",
+            all_labels(&h)
+        );
+        assert!(has_label_containing(&h, &format!("直派 {unit}（馈线所属供电单位）")));
+        assert!(
+            !has_label_containing(&h, "a new fault"),
+            "English stored reason in the Chinese UI"
+        );
     }
 
     #[test]

@@ -354,6 +354,16 @@ strings! {
     HeCallback => "回访", "called back";
     HeCancelled => "撤销", "cancelled";
     HeJoinedOutage => "并入停电", "joined outage";
+    WhyNewFault => "无已知停电或在途工单覆盖该客户：新故障", "no known outage or ticket in flight covers the caller: a new fault";
+    WhyFirstOfOutage => "故障停电 {} 覆盖该客户，尚无在途工单：派单", "fault outage {} covers the caller and has no ticket in flight: dispatched";
+    WhyMergedOutage => "故障停电 {} 覆盖该客户：并入其在途工单 {}", "fault outage {} covers the caller: joins its ticket {} in flight";
+    WhyMergedBelow => "在途工单 {} 的设备为该客户供电：并入该工单", "ticket {} in flight is for a device that supplies the caller: joins it";
+    WhyPlanned => "计划停电 {} 覆盖该客户：答复客户，不派单", "planned outage {} covers the caller: answered, nothing sent";
+    WhyDirect => "直派 {}（馈线所属供电单位）", "dispatched straight to {}, the unit that owns the feeder";
+    WhyCrewSent => "派出 {}", "{} sent";
+    WhyJoinedMaster => "确认故障停电 {}：本工单为主工单", "fault outage {} confirmed: this ticket is its master";
+    WhyJoinedMerged => "确认故障停电 {}：并入主工单 {}，队伍释放", "fault outage {} confirmed: merged into master ticket {}, crew released";
+    WhyRecovered => "中断的写入在重新打开时补全（崩溃或强制结束）", "completed on reopening after an interrupted write (crash or kill)";
     LayerPredicted => "研判停电区域", "Predicted outages";
     LegendPredicted => "故障研判 (待确认)", "Predicted, not confirmed";
     Predicted => "故障研判", "Predicted outages";

@@ -373,13 +373,52 @@ fn history_entry_ui(ui: &mut egui::Ui, e: &Recorded<TicketEvent>, ctx: &Ctx) {
         if !detail.trim().is_empty() {
             ui.add(egui::Label::new(detail).wrap());
         }
+        let reason = system_reason(e, ctx).unwrap_or_else(|| e.reason.clone());
         ui.add(
-            egui::Label::new(
-                RichText::new(format!("{}: {}", ctx.t(T::ReasonWord), e.reason)).weak(),
-            )
-            .wrap(),
+            egui::Label::new(RichText::new(format!("{}: {}", ctx.t(T::ReasonWord), reason)).weak())
+                .wrap(),
         );
     });
+}
+
+/// The reason of a step GridCare itself phrased (the merge decision, the dispatch, the crew
+/// sent, a confirmed outage, a recovery), in the operator's language from the event's own
+/// fields; `None` for a reason a person typed, which is shown as written.
+fn system_reason(e: &Recorded<TicketEvent>, ctx: &Ctx) -> Option<String> {
+    let lang = ctx.lang;
+    if e.author == "gridcare" && e.reason.starts_with("completed after an interrupted write") {
+        return Some(ctx.t(T::WhyRecovered).to_string());
+    }
+    Some(match &e.event {
+        TicketEvent::Created { disposition, outage, .. } => match (disposition, outage) {
+            (Disposition::Dispatch, None) => ctx.t(T::WhyNewFault).to_string(),
+            (Disposition::Dispatch, Some(o)) => trf(lang, T::WhyFirstOfOutage, &[&o.to_string()]),
+            (Disposition::Merged { master }, Some(o)) => {
+                trf(lang, T::WhyMergedOutage, &[&o.to_string(), &master.to_string()])
+            }
+            (Disposition::Merged { master }, None) => {
+                trf(lang, T::WhyMergedBelow, &[&master.to_string()])
+            }
+            (Disposition::Explained { outage }, _) => {
+                trf(lang, T::WhyPlanned, &[&outage.to_string()])
+            }
+        },
+        TicketEvent::Dispatched { unit } => trf(lang, T::WhyDirect, &[unit]),
+        TicketEvent::CrewEnRoute { crew, .. } => {
+            let name = ctx
+                .repairs
+                .and_then(|d| d.crew(*crew).ok())
+                .map_or_else(|| format!("#{crew}"), |c| c.spec.name.clone());
+            trf(lang, T::WhyCrewSent, &[&name])
+        }
+        TicketEvent::JoinedOutage { outage, master: None, .. } => {
+            trf(lang, T::WhyJoinedMaster, &[&outage.to_string()])
+        }
+        TicketEvent::JoinedOutage { outage, master: Some(m), .. } => {
+            trf(lang, T::WhyJoinedMerged, &[&outage.to_string(), &m.to_string()])
+        }
+        _ => return None,
+    })
 }
 
 /// The steps that apply to a ticket now, with their fields.
