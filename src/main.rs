@@ -752,6 +752,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for f in gridcare::bench::repair_figures(&grid, &scratch, 400, seed)? {
                 figures.push(gridcare::bench::Figure { what: format!("{label}: {}", f.what), ..f });
             }
+            if cli.model.is_none() {
+                // the KPIs of a simulated year of the demo city
+                for f in gridcare::sim::history_figures(&grid, &scratch, seed, 5)? {
+                    figures.push(gridcare::bench::Figure {
+                        what: format!("{label}: {}", f.what),
+                        ..f
+                    });
+                }
+            }
             drop(grid);
             if let Some(n) = customers {
                 let model = gridcare::citygen::generate_city(&gridcare::citygen::CityParams {
