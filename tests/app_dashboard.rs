@@ -5,15 +5,18 @@
 //! wall screen's tiles show the same SAIFI and SAIDI.
 #![cfg(feature = "app")]
 
+mod common;
+
 /// Named `app` so that `cargo test app` runs these.
 mod app {
     use std::path::PathBuf;
     use std::time::{Duration, Instant};
 
+    use super::common::{self, *};
     use eframe::egui;
     use egui_kittest::kittest::{NodeT, Queryable};
-    use egui_kittest::Harness;
-    use gridcare::app::{AppOptions, Command, GridCareApp, Lang, Selection};
+
+    use gridcare::app::{Command, Selection};
     use gridcare::citygen::{generate_city, CityParams};
     use gridcare::grid::Grid;
     use gridcare::kpi::{read_call_records, Report, ReportInput, Scope, CALL_RECORDS_FILE};
@@ -23,9 +26,7 @@ mod app {
     use gridcare::workorder::SlaPolicy;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("gridcare-dash-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        d
+        common::temp_dir("dash", name)
     }
 
     /// A small city with a week of history ending now; the rates are raised so that its
@@ -46,22 +47,9 @@ mod app {
         grid
     }
 
-    fn harness_in(grid: Grid, dir: PathBuf) -> Harness<'static, GridCareApp> {
-        let options =
-            AppOptions { data_dir: Some(dir), lang: Some(Lang::En), ..AppOptions::default() };
-        let app = GridCareApp::new(&egui::Context::default(), grid, options);
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1600.0, 1000.0))
-            .with_max_steps(40)
-            .with_context_setup(gridcare::app::install_fonts)
-            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
-        h.run();
-        h
-    }
-
     /// Steps frames until the dashboard's worker has answered (the spinner keeps asking for
     /// frames meanwhile, so `run` would not settle).
-    fn wait_for_dashboard(h: &mut Harness<'static, GridCareApp>) {
+    fn wait_for_dashboard(h: &mut App) {
         let start = Instant::now();
         loop {
             h.step();
@@ -74,13 +62,9 @@ mod app {
         h.run();
     }
 
-    fn has_label(h: &Harness<'static, GridCareApp>, text: &str) -> bool {
-        h.query_all_by_label(text).next().is_some()
-    }
-
     /// The report `gridcare report` would print for the dashboard's period, a scope and
     /// the dashboard's time.
-    fn report(h: &Harness<'static, GridCareApp>, dir: &std::path::Path, scope: Scope) -> Report {
+    fn report(h: &App, dir: &std::path::Path, scope: Scope) -> Report {
         let app = h.state();
         let shown = app.dashboard().expect("a dashboard");
         let calls = read_call_records(&dir.join(CALL_RECORDS_FILE)).expect("call records");

@@ -8,77 +8,36 @@
 //! label; no pixels are compared.
 #![cfg(feature = "app")]
 
+mod common;
+
 /// Named `app` so that `cargo test app` runs these.
 mod app {
     use std::path::PathBuf;
 
+    use super::common::{self, *};
     use eframe::egui;
-    use egui_kittest::kittest::{NodeT, Queryable};
-    use egui_kittest::Harness;
-    use gridcare::app::{AppOptions, Command, GridCareApp, Lang};
+    use egui_kittest::kittest::Queryable;
+
+    use gridcare::app::Command;
     use gridcare::citygen::{generate_city, CityParams};
     use gridcare::grid::{Grid, ModelSource};
     use gridcare::outage::{FaultSource, OutageKind};
     use gridcare::workorder::{CrewStatus, Disposition, TicketId, TicketStatus};
 
     fn temp_dir(name: &str) -> PathBuf {
-        let d =
-            std::env::temp_dir().join(format!("gridcare-predict-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        d
+        common::temp_dir("predict", name)
+    }
+
+    fn harness_on(grid: Grid, name: &str) -> App {
+        common::harness_in(grid, temp_dir(name))
     }
 
     fn demo_city() -> Grid {
         Grid::load(&ModelSource::Embedded).expect("the embedded demo city loads")
     }
 
-    fn harness_on(grid: Grid, name: &str) -> Harness<'static, GridCareApp> {
-        let options = AppOptions {
-            data_dir: Some(temp_dir(name)),
-            lang: Some(Lang::En),
-            ..AppOptions::default()
-        };
-        let app = GridCareApp::new(&egui::Context::default(), grid, options);
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1600.0, 1000.0))
-            .with_max_steps(40)
-            .with_context_setup(gridcare::app::install_fonts)
-            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
-        h.run();
-        h
-    }
-
-    fn has_label(h: &Harness<'static, GridCareApp>, text: &str) -> bool {
-        h.query_all_by_label(text).next().is_some()
-    }
-
-    fn has_label_containing(h: &Harness<'static, GridCareApp>, text: &str) -> bool {
-        h.query_all_by_label_contains(text).next().is_some()
-    }
-
-    fn all_labels(h: &Harness<'static, GridCareApp>) -> Vec<String> {
-        h.query_all_by(|_| true)
-            .filter_map(|n| {
-                let n = n.accesskit_node();
-                n.label().or_else(|| n.value())
-            })
-            .collect()
-    }
-
-    fn type_into(h: &mut Harness<'static, GridCareApp>, label: &str, text: &str) {
-        h.get_by_label(label).focus();
-        h.run();
-        h.get_by_label(label).type_text(text);
-        h.run();
-    }
-
-    fn click(h: &mut Harness<'static, GridCareApp>, label: &str) {
-        h.get_by_label(label).click();
-        h.run();
-    }
-
     /// Takes a call from an account number through the new-call form, then closes it.
-    fn call_from(h: &mut Harness<'static, GridCareApp>, account: &str) {
+    fn call_from(h: &mut App, account: &str) {
         if h.query_by_label("Account or phone number").is_none() {
             click(h, "New repair call");
         }
@@ -99,19 +58,19 @@ mod app {
     }
 
     /// One frame 5 s after the last on the screen: 5 minutes of the storm demo.
-    fn fast_step(h: &mut Harness<'static, GridCareApp>) {
+    fn fast_step(h: &mut App) {
         let now = h.ctx.input(|i| i.time);
         h.input_mut().time = Some(now + 5.0);
         h.step();
     }
 
-    fn status_of(h: &Harness<'static, GridCareApp>, id: u64) -> TicketStatus {
+    fn status_of(h: &App, id: u64) -> TicketStatus {
         h.state().repairs().and_then(|d| d.ticket(TicketId(id)).ok()).expect("the ticket").status
     }
 
     /// Calls from the first `n` transformers under the lateral fuse `fuse.zm01-l01`, each
     /// dispatched on its own ticket (another transformer: a new fault to the merge rule).
-    fn calls_under_the_lateral(n: usize, name: &str) -> Harness<'static, GridCareApp> {
+    fn calls_under_the_lateral(n: usize, name: &str) -> App {
         let grid = demo_city();
         let callers = one_per_transformer(&grid, "fuse.zm01-l01");
         assert!(callers.len() >= n, "the lateral feeds several transformers: {callers:?}");
@@ -249,7 +208,7 @@ mod app {
         click(&mut h, "Storm demo");
         // a fault below a lateral: calls from two transformers, two dispatched tickets, the
         // demo's crew on its way to the first and the second waiting for it
-        let dispatched = |h: &Harness<'static, GridCareApp>, r: &gridcare::app::PredictedRow| {
+        let dispatched = |h: &App, r: &gridcare::app::PredictedRow| {
             let desk = h.state().repairs().expect("desk");
             let n = r.tickets.iter().filter_map(|t| desk.ticket(*t).ok());
             n.filter(|t| t.disposition == Disposition::Dispatch && t.in_flight()).count()
@@ -284,7 +243,7 @@ mod app {
             .collect();
         assert!(!merged.is_empty(), "nothing merged");
         // no crew the demo drives is free or bound for a merged ticket
-        let check = |h: &Harness<'static, GridCareApp>| {
+        let check = |h: &App| {
             let desk = h.state().repairs().expect("desk");
             for c in h.state().demo_driving() {
                 let crew = desk.crew(c).expect("crew");

@@ -6,65 +6,32 @@
 //! Queries go through the AccessKit tree by label; no pixels are compared.
 #![cfg(feature = "app")]
 
+mod common;
+
 /// Named `app` so that `cargo test app` runs these.
 mod app {
     use std::path::PathBuf;
 
+    use super::common::{self, *};
     use eframe::egui;
-    use egui_kittest::kittest::{NodeT, Queryable};
+    use egui_kittest::kittest::Queryable;
     use egui_kittest::Harness;
     use gridcare::app::{AppOptions, GridCareApp, Lang};
-    use gridcare::citygen::{generate_city, CityParams};
+
     use gridcare::grid::Grid;
     use gridcare::model::CustomerId;
     use gridcare::workorder::{CrewStatus, TicketId, TicketStatus};
 
     fn temp_dir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("gridcare-repair-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        d
+        common::temp_dir("repair", name)
     }
 
-    fn small_city() -> Grid {
-        Grid::from_model(generate_city(&CityParams { customers: 3000, seed: 1 }))
-    }
-
-    fn harness_on(grid: Grid, name: &str) -> Harness<'static, GridCareApp> {
-        let options = AppOptions {
-            data_dir: Some(temp_dir(name)),
-            lang: Some(Lang::En),
-            ..AppOptions::default()
-        };
-        let app = GridCareApp::new(&egui::Context::default(), grid, options);
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1600.0, 1000.0))
-            .with_max_steps(40)
-            .with_context_setup(gridcare::app::install_fonts)
-            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
-        h.run();
-        h
-    }
-
-    fn has_label(h: &Harness<'static, GridCareApp>, text: &str) -> bool {
-        h.query_all_by_label(text).next().is_some()
-    }
-
-    fn has_label_containing(h: &Harness<'static, GridCareApp>, text: &str) -> bool {
-        h.query_all_by_label_contains(text).next().is_some()
-    }
-
-    fn all_labels(h: &Harness<'static, GridCareApp>) -> Vec<String> {
-        // a Label node keeps its text in `value`, other widgets in `label`
-        h.query_all_by(|_| true)
-            .filter_map(|n| {
-                let n = n.accesskit_node();
-                n.label().or_else(|| n.value())
-            })
-            .collect()
+    fn harness_on(grid: Grid, name: &str) -> App {
+        common::harness_in(grid, temp_dir(name))
     }
 
     /// The texts of the queue's row of a ticket (`#N`), in order.
-    fn queue_row(h: &Harness<'static, GridCareApp>, number: &str) -> Vec<String> {
+    fn queue_row(h: &App, number: &str) -> Vec<String> {
         let labels = all_labels(h);
         let queue = labels.iter().position(|l| l == "Ticket queue").expect("the queue");
         let start = queue + labels[queue..].iter().position(|l| l == number).expect("the row");
@@ -73,21 +40,8 @@ mod app {
         row
     }
 
-    /// Types into the text field labelled `label`.
-    fn type_into(h: &mut Harness<'static, GridCareApp>, label: &str, text: &str) {
-        h.get_by_label(label).focus();
-        h.run();
-        h.get_by_label(label).type_text(text);
-        h.run();
-    }
-
-    fn click(h: &mut Harness<'static, GridCareApp>, label: &str) {
-        h.get_by_label(label).click();
-        h.run();
-    }
-
     /// Opens the new-call form and takes a call from an account number.
-    fn call_from(h: &mut Harness<'static, GridCareApp>, account: &str) {
+    fn call_from(h: &mut App, account: &str) {
         if h.query_by_label("Account or phone number").is_none() {
             click(h, "New repair call");
         }
@@ -116,7 +70,7 @@ mod app {
         grid.model.customers[c.index()].account_no.clone()
     }
 
-    fn status_of(h: &Harness<'static, GridCareApp>, id: u64) -> TicketStatus {
+    fn status_of(h: &App, id: u64) -> TicketStatus {
         h.state().repairs().and_then(|d| d.ticket(TicketId(id)).ok()).expect("the ticket").status
     }
 

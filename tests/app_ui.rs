@@ -4,47 +4,35 @@
 //! Queries go through the AccessKit tree by label; no pixels are compared.
 #![cfg(feature = "app")]
 
+mod common;
+
 /// Named `app` so that `cargo test app` runs these.
 mod app {
     use std::path::PathBuf;
 
+    use super::common::{self, *};
     use eframe::egui;
-    use egui_kittest::kittest::{NodeT, Queryable};
+    use egui_kittest::kittest::Queryable;
     use egui_kittest::Harness;
     use gridcare::app::{AppOptions, Command, GridCareApp, Lang, Selection};
-    use gridcare::citygen::{generate_city, CityParams};
+
     use gridcare::grid::Grid;
     use gridcare::model::{DeviceRef, ElementRef, SwitchKind};
 
     fn temp_dir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("gridcare-app-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        d
+        common::temp_dir("app", name)
     }
 
-    fn small_city() -> Grid {
-        Grid::from_model(generate_city(&CityParams { customers: 3000, seed: 1 }))
-    }
-
-    fn harness_on(grid: Grid, name: &str) -> Harness<'static, GridCareApp> {
+    fn harness_on(grid: Grid, name: &str) -> App {
         harness_in(grid, temp_dir(name))
     }
 
-    fn harness_in(grid: Grid, dir: PathBuf) -> Harness<'static, GridCareApp> {
-        let options =
-            AppOptions { data_dir: Some(dir), lang: Some(Lang::En), ..AppOptions::default() };
-        let app = GridCareApp::new(&egui::Context::default(), grid, options);
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1500.0, 950.0))
-            .with_max_steps(40)
-            .with_context_setup(gridcare::app::install_fonts)
-            .build_ui_state(|ui, app: &mut GridCareApp| app.ui(ui), app);
-        h.run();
-        h
+    fn harness_in(grid: Grid, dir: PathBuf) -> App {
+        common::harness_sized(grid, dir, egui::vec2(1500.0, 950.0))
     }
 
     /// Types into the search box and presses Enter, as an operator would.
-    fn search(h: &mut Harness<'static, GridCareApp>, query: &str) {
+    fn search(h: &mut App, query: &str) {
         let field = h.get_by_label("Find a caller");
         field.focus();
         h.run();
@@ -52,20 +40,6 @@ mod app {
         h.run();
         h.key_press(egui::Key::Enter);
         h.run();
-    }
-
-    fn has_label(h: &Harness<'static, GridCareApp>, text: &str) -> bool {
-        h.query_all_by_label(text).next().is_some()
-    }
-
-    fn all_labels(h: &Harness<'static, GridCareApp>) -> Vec<String> {
-        // a Label node keeps its text in `value`, other widgets in `label`
-        h.query_all_by(|_| true)
-            .filter_map(|n| {
-                let n = n.accesskit_node();
-                n.label().or_else(|| n.value())
-            })
-            .collect()
     }
 
     /// The account number and feeder text the panel should show for a customer.
@@ -422,14 +396,6 @@ mod app {
         let mut h2 = harness_in(small_city(), temp_dir("outage-caller-2"));
         search(&mut h2, &outside);
         assert!(has_label(&h2, "No open outage covers this customer"));
-    }
-
-    /// Types into the text field labelled `label`.
-    fn type_into(h: &mut Harness<'static, GridCareApp>, label: &str, text: &str) {
-        h.get_by_label(label).focus();
-        h.run();
-        h.get_by_label(label).type_text(text);
-        h.run();
     }
 
     #[test]
