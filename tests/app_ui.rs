@@ -366,6 +366,12 @@ mod app {
         assert!(created < moved, "trajectory out of order");
         assert!(has_label(&h, "reason: crew found a second fault"));
         assert!(labels.iter().any(|l| l.contains("delayed 1 h")), "no ETR change summary");
+        // in Chinese the trajectory reads in Chinese
+        h.get_by_label("中文").click();
+        h.run();
+        let labels = all_labels(&h);
+        assert!(labels.iter().any(|l| l.contains("，推迟 1 小时")), "{labels:?}");
+        assert!(!labels.iter().any(|l| l.contains("delayed 1 h")), "English summary in Chinese");
     }
 
     #[test]

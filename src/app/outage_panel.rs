@@ -11,7 +11,7 @@ use crate::outage::{Coverage, Outage, OutageId, OutageKind, TrajectoryEntry};
 use crate::store::{format_time, parse_time};
 
 use super::command::Command;
-use super::i18n::{change_word, label_word, outage_kind, outage_status, trf, T};
+use super::i18n::{change_word, label_word, outage_kind, outage_status, trf, Lang, T};
 use super::layers::{areas, AreaKind};
 use super::outages::OutageForm;
 use super::panels::Ctx;
@@ -217,7 +217,7 @@ fn trajectory_entry_ui(ui: &mut egui::Ui, e: &TrajectoryEntry, ctx: &Ctx) {
             ))
             .strong(),
         );
-        ui.add(egui::Label::new(e.summary.as_str()).wrap());
+        ui.add(egui::Label::new(summary_in(ctx.lang, &e.summary, &e.summary_zh)).wrap());
         ui.add(
             egui::Label::new(
                 RichText::new(format!("{}: {}", ctx.t(T::ReasonWord), e.reason)).weak(),
@@ -225,6 +225,15 @@ fn trajectory_entry_ui(ui: &mut egui::Ui, e: &TrajectoryEntry, ctx: &Ctx) {
             .wrap(),
         );
     });
+}
+
+/// A change's summary in the operator's language (English when no Chinese one was kept).
+fn summary_in<'a>(lang: Lang, en: &'a str, zh: &'a str) -> &'a str {
+    if lang == Lang::Zh && !zh.is_empty() {
+        zh
+    } else {
+        en
+    }
 }
 
 /// Reads a typed time, or sets the form's error.
@@ -366,7 +375,7 @@ pub fn coverage_ui(ui: &mut egui::Ui, covering: &[Coverage], ctx: &Ctx, out: &mu
                     format_time(l.time_s),
                     l.author,
                     change_word(ctx.lang, &l.change),
-                    l.summary
+                    summary_in(ctx.lang, &l.summary, &l.summary_zh)
                 ),
             );
             row_wrapped(ui, ctx.t(T::OutageNotice), c.notice.as_str());

@@ -105,6 +105,8 @@ pub struct TrajectoryEntry {
     pub change: &'static str,
     /// What changed, in words (`ETR 2026-11-24 16:00 → 18:00, delayed 2 h`).
     pub summary: String,
+    /// The same in Chinese (`预计送电 2026-11-24 16:00 → 18:00，推迟 2 小时`).
+    pub summary_zh: String,
     /// Customers without supply after the change.
     pub customers: usize,
     /// The ETR after the change.
@@ -127,6 +129,7 @@ pub fn trajectory(
             reason: rec.reason.clone(),
             change: rec.event.word(),
             summary: next.latest.summary.clone(),
+            summary_zh: next.latest.summary_zh.clone(),
             customers: next.impact.customers(),
             etr_s: next.etr_s,
         });
@@ -156,6 +159,28 @@ fn etr_text(etr_s: Option<i64>) -> String {
     etr_s.map_or_else(|| "not yet known".into(), format_time)
 }
 
+fn etr_text_zh(etr_s: Option<i64>) -> String {
+    etr_s.map_or_else(|| "待定".into(), format_time)
+}
+
+/// `2 小时 30 分钟`, as [`format_duration`] in Chinese.
+fn duration_zh(dt_s: i64) -> String {
+    let mins = dt_s.unsigned_abs().div_ceil(60);
+    match (mins / 60, mins % 60) {
+        (0, m) => format!("{m} 分钟"),
+        (h, 0) => format!("{h} 小时"),
+        (h, m) => format!("{h} 小时 {m} 分钟"),
+    }
+}
+
+fn list_zh(devices: &[String]) -> String {
+    if devices.is_empty() {
+        "无".into()
+    } else {
+        devices.join("、")
+    }
+}
+
 fn created(id: u64, rec: &Recorded<OutageEvent>) -> Result<Outage, String> {
     let OutageEvent::Created { kind, source, devices, start_s, end_s, etr_s, notice, impact } =
         &rec.event
@@ -182,13 +207,21 @@ fn created(id: u64, rec: &Recorded<OutageEvent>) -> Result<Outage, String> {
     if *kind == OutageKind::Planned && end_s.is_none() {
         return Err("a planned outage needs the end of its window".into());
     }
-    let what = match (kind, end_s) {
-        (OutageKind::Planned, Some(end)) => {
-            format!("planned outage {}", window_text(*start_s, *end))
-        }
-        _ => format!("fault outage from {}, ETR {}", format_time(*start_s), etr_text(*etr_s)),
+    let (what, what_zh) = match (kind, end_s) {
+        (OutageKind::Planned, Some(end)) => (
+            format!("planned outage {}", window_text(*start_s, *end)),
+            format!("计划停电 {}", window_text(*start_s, *end)),
+        ),
+        _ => (
+            format!("fault outage from {}, ETR {}", format_time(*start_s), etr_text(*etr_s)),
+            format!("故障停电 {} 起，预计送电 {}", format_time(*start_s), etr_text_zh(*etr_s)),
+        ),
     };
-    let summary = format!("{what}: open {}; {} customers", list(devices), impact.customers());
+    let n = impact.customers();
+    let summary = (
+        format!("{what}: open {}; {n} customers", list(devices)),
+        format!("{what_zh}：断开 {}；{n} 户", list_zh(devices)),
+    );
     Ok(Outage {
         id: OutageId(id),
         kind: *kind,
@@ -213,7 +246,9 @@ fn created(id: u64, rec: &Recorded<OutageEvent>) -> Result<Outage, String> {
 }
 
 impl Outage {
-    fn with_latest(mut self, rec: &Recorded<OutageEvent>, summary: String) -> Outage {
+    /// `summary`: what changed, in English and in Chinese.
+    fn with_latest(mut self, rec: &Recorded<OutageEvent>, summary: (String, String)) -> Outage {
+        let (summary, summary_zh) = summary;
         self.latest = LatestChange {
             seq: rec.seq,
             time_s: rec.time_s,
@@ -221,6 +256,7 @@ impl Outage {
             reason: rec.reason.clone(),
             change: rec.event.word().to_string(),
             summary,
+            summary_zh,
         };
         self.changes = rec.seq;
         self
@@ -279,16 +315,21 @@ impl Aggregate for Outage {
                 o.check_etr(*etr_s)?;
                 let old = o.etr_s;
                 o.etr_s = Some(*etr_s);
-                let shift = match old {
-                    Some(old) if *etr_s > old => {
-                        format!(", delayed {}", format_duration(etr_s - old))
-                    }
-                    Some(old) if *etr_s < old => {
-                        format!(", {} sooner", format_duration(old - etr_s))
-                    }
-                    _ => String::new(),
+                let (shift, shift_zh) = match old {
+                    Some(old) if *etr_s > old => (
+                        format!(", delayed {}", format_duration(etr_s - old)),
+                        format!("，推迟 {}", duration_zh(etr_s - old)),
+                    ),
+                    Some(old) if *etr_s < old => (
+                        format!(", {} sooner", format_duration(old - etr_s)),
+                        format!("，提前 {}", duration_zh(old - etr_s)),
+                    ),
+                    _ => (String::new(), String::new()),
                 };
-                format!("ETR {} → {}{shift}", etr_text(old), format_time(*etr_s))
+                (
+                    format!("ETR {} → {}{shift}", etr_text(old), format_time(*etr_s)),
+                    format!("预计送电 {} → {}{shift_zh}", etr_text_zh(old), format_time(*etr_s)),
+                )
             }
             OutageEvent::ScopeChanged { added, removed, impact } => {
                 o.refuse_closed("change its scope")?;
@@ -314,11 +355,18 @@ impl Aggregate for Outage {
                 let before = o.impact.customers();
                 o.peak_customers = o.peak_customers.max(impact.customers());
                 o.impact = impact.clone();
-                format!(
-                    "added {}; removed {}; customers {before} → {}",
-                    list(added),
-                    list(removed),
-                    o.impact.customers()
+                let after = o.impact.customers();
+                (
+                    format!(
+                        "added {}; removed {}; customers {before} → {after}",
+                        list(added),
+                        list(removed)
+                    ),
+                    format!(
+                        "增加 {}；移除 {}；停电户数 {before} → {after}",
+                        list_zh(added),
+                        list_zh(removed)
+                    ),
                 )
             }
             OutageEvent::Rescheduled { start_s, end_s, etr_s } => {
@@ -344,7 +392,8 @@ impl Aggregate for Outage {
                 o.end_s = Some(*end_s);
                 o.check_etr(*etr_s)?;
                 o.etr_s = Some(*etr_s);
-                format!("window {old} → {}", window_text(*start_s, *end_s))
+                let new = window_text(*start_s, *end_s);
+                (format!("window {old} → {new}"), format!("停电时段 {old} → {new}"))
             }
             OutageEvent::PartiallyRestored { devices, impact } => {
                 o.refuse_closed("restore it")?;
@@ -365,11 +414,18 @@ impl Aggregate for Outage {
                 let before = o.impact.customers();
                 o.impact = impact.clone();
                 o.lifecycle = Lifecycle::PartiallyRestored;
-                format!(
-                    "closed {}; still open {}; customers without supply {before} → {}",
-                    list(devices),
-                    list(&o.open_devices),
-                    o.impact.customers()
+                let after = o.impact.customers();
+                (
+                    format!(
+                        "closed {}; still open {}; customers without supply {before} → {after}",
+                        list(devices),
+                        list(&o.open_devices)
+                    ),
+                    format!(
+                        "合上 {}；仍断开 {}；停电户数 {before} → {after}",
+                        list_zh(devices),
+                        list_zh(&o.open_devices)
+                    ),
                 )
             }
             OutageEvent::Restored { devices } => {
@@ -391,15 +447,19 @@ impl Aggregate for Outage {
                 o.impact = Impact::default();
                 o.lifecycle = Lifecycle::Restored;
                 o.closed_s = Some(now);
-                let late = match o.etr_s {
-                    Some(etr) if now > etr => {
-                        format!(", {} after the ETR", format_duration(now - etr))
-                    }
-                    _ => String::new(),
+                let (late, late_zh) = match o.etr_s {
+                    Some(etr) if now > etr => (
+                        format!(", {} after the ETR", format_duration(now - etr)),
+                        format!("，比预计晚 {}", duration_zh(now - etr)),
+                    ),
+                    _ => (String::new(), String::new()),
                 };
-                format!(
-                    "restored: closed {}; {before} customers back on supply{late}",
-                    list(devices)
+                (
+                    format!(
+                        "restored: closed {}; {before} customers back on supply{late}",
+                        list(devices)
+                    ),
+                    format!("已送电：合上 {}；{before} 户恢复供电{late_zh}", list_zh(devices)),
                 )
             }
             OutageEvent::Cancelled => {
@@ -411,7 +471,7 @@ impl Aggregate for Outage {
                 o.closed_s = Some(now);
                 o.impact = Impact::default();
                 o.open_devices.clear();
-                "cancelled".to_string()
+                ("cancelled".to_string(), "已取消".to_string())
             }
         };
         Ok(o.with_latest(rec, summary))
@@ -488,6 +548,14 @@ mod tests {
             "restored: closed fuse.b; 12 customers back on supply, 30 min after the ETR"
         );
         assert_eq!(lines[3].reason, "r4");
+        // the same trajectory in Chinese, for the operator's screen
+        assert_eq!(
+            lines[1].summary_zh,
+            "预计送电 2026-11-24 17:00 → 2026-11-24 19:00，推迟 2 小时"
+        );
+        assert!(lines[2].summary_zh.starts_with("合上 "), "{}", lines[2].summary_zh);
+        assert_eq!(lines[3].summary_zh, "已送电：合上 fuse.b；12 户恢复供电，比预计晚 30 分钟");
+        assert!(lines.iter().all(|l| !l.summary_zh.is_empty()));
     }
 
     #[test]
@@ -527,6 +595,7 @@ mod tests {
             (t("2026-11-25 08:00"), Some(t("2026-11-25 12:00")), Some(t("2026-11-25 12:00")))
         );
         assert_eq!(o.latest.summary, "window 2026-11-24 08:00–17:00 → 2026-11-25 08:00–12:00");
+        assert_eq!(o.latest.summary_zh, "停电时段 2026-11-24 08:00–17:00 → 2026-11-25 08:00–12:00");
         let e = fold(&[created.clone(), rec(2, "2026-11-24 09:00", moved)]).expect_err("started");
         assert!(e.contains("it started at 2026-11-24 08:00"), "{e}");
         let backwards = OutageEvent::Rescheduled {

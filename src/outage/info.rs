@@ -121,6 +121,9 @@ pub struct LatestChange {
     pub change: String,
     /// What changed, in words.
     pub summary: String,
+    /// The same in Chinese (empty in a state written before it was kept).
+    #[serde(default)]
+    pub summary_zh: String,
 }
 
 /// An outage's current state: the fold of its events (see [`super::history`]).
