@@ -16,6 +16,7 @@ pub mod import;
 pub mod kpi;
 pub mod model;
 pub mod outage;
+pub mod planning;
 pub mod rng;
 pub mod sim;
 pub mod spatial;

@@ -1,0 +1,16 @@
+//! Appointment-outage planning (预约停电, 先算后停): compute before cutting.
+//!
+//! * [`isolate_polygon`]: the fewest-customers set of switches that isolates a drawn area,
+//!   on the radial tree (exact, see [`isolate`]); [`back_feed`]: what each normally-open tie
+//!   can give back; [`scenario_impact`]: who loses supply, by label, customer-hours;
+//! * [`rules`]: the rules that pick the appointment customers (重要, 停电敏感, 生命支持,
+//!   commercial above a load, WeChat-bound), presets in `resources/planning/presets.json`.
+
+pub mod isolate;
+pub mod rules;
+
+pub use isolate::{
+    back_feed, impact_of_customers, is_operable, isolate_polygon, parse_polygon, scenario_impact,
+    BackFeed, Isolation, PlanningError, ScenarioArea, ScenarioImpact,
+};
+pub use rules::{apply_rules, FilterRule, Preset, PresetFile, Weights, DEFAULT_PRESETS_JSON};

@@ -1,0 +1,365 @@
+//! Appointment-outage planning (issue 6): isolating a drawn area, checked against a
+//! brute-force walk of the network; back-feed through a tie; rule presets; the window
+//! chooser; scenarios in the store.
+
+use std::collections::HashSet;
+
+use gridcare::grid::{Grid, ModelSource};
+use gridcare::model::{BusId, CustomerId, LonLat, Switch, SwitchId, SwitchKind, SwitchMount};
+use gridcare::planning::{back_feed, is_operable, isolate_polygon, Isolation};
+use gridcare::sim::{sample_grid, sample_model, SampleFeeders};
+
+/// Energised buses by a plain breadth-first walk from every feeder source, crossing an edge
+/// when it is in service and none of its switches is open in `open`. No radial index.
+fn live_buses(grid: &Grid, open: &[bool]) -> Vec<bool> {
+    let net = grid.topology.network();
+    let n = net.bus_count();
+    let mut live = vec![false; n];
+    let mut queue: std::collections::VecDeque<BusId> = std::collections::VecDeque::new();
+    for f in &grid.model.feeders {
+        if !live[f.source_bus.index()] {
+            live[f.source_bus.index()] = true;
+            queue.push_back(f.source_bus);
+        }
+    }
+    while let Some(b) = queue.pop_front() {
+        for &(e, other) in net.neighbours(b) {
+            let edge = &net.edges[e as usize];
+            let conducts = edge.in_service && edge.gates.iter().flatten().all(|s| !open[s.index()]);
+            if conducts && !live[other.index()] {
+                live[other.index()] = true;
+                queue.push_back(other);
+            }
+        }
+    }
+    live
+}
+
+fn dead_customers(grid: &Grid, open: &[bool]) -> Vec<CustomerId> {
+    let normal = live_buses(grid, grid.topology.switch_states());
+    let live = live_buses(grid, open);
+    (0..grid.model.customers.len() as u32)
+        .map(CustomerId)
+        .filter(|c| {
+            let b = grid.model.customers[c.index()].bus.index();
+            normal[b] && !live[b]
+        })
+        .collect()
+}
+
+fn with_open(grid: &Grid, switches: &[SwitchId]) -> Vec<bool> {
+    let mut open = grid.topology.switch_states().to_vec();
+    for s in switches {
+        open[s.index()] = true;
+    }
+    open
+}
+
+fn names(grid: &Grid, switches: &[SwitchId]) -> Vec<String> {
+    switches.iter().map(|s| grid.model.switches[s.index()].name.clone()).collect()
+}
+
+/// The sample grid's local coordinates (units of ~100 m).
+fn p(x: f64, y: f64) -> LonLat {
+    LonLat::new(113.10 + x * 0.001, 23.00 + y * 0.001)
+}
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<LonLat> {
+    vec![p(x0, y0), p(x1, y0), p(x1, y1), p(x0, y1)]
+}
+
+/// What the isolation must satisfy, whatever the grid: the topology walk agrees on who is cut,
+/// every isolatable inside customer is dead, and no switch is redundant.
+fn check_against_walk(grid: &Grid, iso: &Isolation) {
+    let dead = dead_customers(grid, &with_open(grid, &iso.switches));
+    assert_eq!(dead, iso.affected, "affected customers = the brute-force walk's dead set");
+    let dead: HashSet<CustomerId> = dead.into_iter().collect();
+    let stuck: HashSet<CustomerId> = iso.not_isolatable.iter().copied().collect();
+    for c in &iso.inside {
+        assert!(dead.contains(c) || stuck.contains(c), "inside customer {c:?} left live");
+    }
+    // Not isolatable: live even with every operable switch open.
+    let all_open: Vec<bool> = grid
+        .model
+        .switches
+        .iter()
+        .enumerate()
+        .map(|(i, s)| grid.topology.switch_states()[i] || is_operable(s.kind))
+        .collect();
+    let live = live_buses(grid, &all_open);
+    for c in &iso.not_isolatable {
+        assert!(live[grid.model.customers[c.index()].bus.index()], "{c:?} could be isolated");
+    }
+    // Irredundant: closing any chosen switch again re-energises an inside customer.
+    for s in &iso.switches {
+        let rest: Vec<SwitchId> = iso.switches.iter().copied().filter(|x| x != s).collect();
+        let dead: HashSet<CustomerId> =
+            dead_customers(grid, &with_open(grid, &rest)).into_iter().collect();
+        assert!(
+            iso.inside.iter().any(|c| !stuck.contains(c) && !dead.contains(c)),
+            "switch {} is not needed",
+            grid.model.switches[s.index()].name
+        );
+    }
+}
+
+/// The cheapest (customers outside, switches) over every subset of `candidates` that kills
+/// every isolatable inside customer: exhaustive search.
+fn brute_force_cost(grid: &Grid, iso: &Isolation, candidates: &[SwitchId]) -> (usize, usize) {
+    let inside: HashSet<CustomerId> = iso.inside.iter().copied().collect();
+    let need: Vec<CustomerId> =
+        iso.inside.iter().copied().filter(|c| !iso.not_isolatable.contains(c)).collect();
+    assert!(candidates.len() <= 16, "{} candidates is too many to enumerate", candidates.len());
+    let mut best = (usize::MAX, usize::MAX);
+    for mask in 0u32..(1 << candidates.len()) {
+        let set: Vec<SwitchId> =
+            (0..candidates.len()).filter(|i| mask & (1 << i) != 0).map(|i| candidates[i]).collect();
+        let dead: HashSet<CustomerId> =
+            dead_customers(grid, &with_open(grid, &set)).into_iter().collect();
+        if need.iter().all(|c| dead.contains(c)) {
+            let outside = dead.iter().filter(|c| !inside.contains(c)).count();
+            best = best.min((outside, set.len()));
+        }
+    }
+    best
+}
+
+fn operable_closed(grid: &Grid) -> Vec<SwitchId> {
+    (0..grid.model.switches.len() as u32)
+        .map(SwitchId)
+        .filter(|s| !grid.topology.is_open(*s) && is_operable(grid.model.switches[s.index()].kind))
+        .collect()
+}
+
+mod isolation {
+    use super::*;
+
+    #[test]
+    fn a_box_around_one_lateral_is_isolated_by_its_fuse_alone() {
+        let grid = sample_grid(&SampleFeeders::default());
+        let iso = isolate_polygon(&grid, &rect(4.3, 11.0, 4.9, 14.0));
+        assert_eq!(names(&grid, &iso.switches), ["fuse.f1-l2"]);
+        assert_eq!(iso.inside.len(), 15);
+        assert_eq!(iso.affected, iso.inside);
+        assert!(iso.outside_cut.is_empty() && iso.not_isolatable.is_empty());
+        check_against_walk(&grid, &iso);
+    }
+
+    #[test]
+    fn the_sample_grid_isolations_cost_what_an_exhaustive_search_finds() {
+        let grid = sample_grid(&SampleFeeders::default());
+        let candidates = operable_closed(&grid);
+        assert_eq!(candidates.len(), 12);
+        let boxes = [
+            // two laterals on either side of feeder 1's recloser
+            rect(4.3, 11.0, 6.9, 12.0),
+            // laterals 3 and 4 of feeder 1 plus one lateral of feeder 2
+            rect(6.3, 11.0, 8.9, 14.0),
+            // a strip across every lateral of feeder 2 near the trunk
+            rect(0.0, 21.0, 9.0, 22.0),
+            // the trunk transformer of feeder 1 (no switch below the breaker)
+            rect(0.9, 8.0, 1.5, 9.0),
+            // lateral 4 of both feeders
+            rect(8.3, 11.0, 8.9, 24.0),
+            // one customer of lateral 1 of feeder 2
+            rect(2.45, 21.55, 2.52, 21.65),
+        ];
+        for ring in boxes {
+            let iso = isolate_polygon(&grid, &ring);
+            assert!(!iso.inside.is_empty(), "box {ring:?} holds customers");
+            check_against_walk(&grid, &iso);
+            let ours = (iso.outside_cut.len(), iso.switches.len());
+            assert_eq!(ours, brute_force_cost(&grid, &iso, &candidates), "box {ring:?}");
+        }
+    }
+
+    #[test]
+    fn customers_below_no_switch_but_the_breaker_cut_the_whole_feeder() {
+        let grid = sample_grid(&SampleFeeders::default());
+        let iso = isolate_polygon(&grid, &rect(0.9, 8.0, 1.5, 9.0));
+        assert_eq!(names(&grid, &iso.switches), ["breaker.f1"]);
+        assert_eq!((iso.inside.len(), iso.affected.len(), iso.outside_cut.len()), (5, 65, 60));
+    }
+
+    fn demo_city() -> Grid {
+        Grid::load(&ModelSource::Embedded).expect("the embedded demo city loads")
+    }
+
+    #[test]
+    fn drawn_areas_on_the_demo_city_match_the_topology_walk() {
+        let grid = demo_city();
+        let n = grid.model.customers.len();
+        // Boxes of about 100 m and 400 m around customers spread over the city.
+        let (mut tried, mut exhaustive) = (0, 0);
+        for k in 0..12 {
+            let c = &grid.model.customers[(k * 7919 + 13) % n];
+            for half_deg in [0.0005, 0.002] {
+                let ring = vec![
+                    LonLat::new(c.pos.lon - half_deg, c.pos.lat - half_deg),
+                    LonLat::new(c.pos.lon + half_deg, c.pos.lat - half_deg),
+                    LonLat::new(c.pos.lon + half_deg, c.pos.lat + half_deg),
+                    LonLat::new(c.pos.lon - half_deg, c.pos.lat + half_deg),
+                ];
+                let iso = isolate_polygon(&grid, &ring);
+                if iso.inside.is_empty() {
+                    continue;
+                }
+                tried += 1;
+                check_against_walk(&grid, &iso);
+                // Exhaustive check where few switches can matter: only switches on the supply
+                // path of an inside customer can de-energise it; any other only costs.
+                let mut local: Vec<SwitchId> = iso
+                    .inside
+                    .iter()
+                    .filter_map(|c| {
+                        grid.topology.supply_path(&grid.model, grid.model.customers[c.index()].bus)
+                    })
+                    .flat_map(|p| p.switches)
+                    .filter(|s| is_operable(grid.model.switches[s.index()].kind))
+                    .collect();
+                local.sort();
+                local.dedup();
+                if local.len() <= 8 {
+                    exhaustive += 1;
+                    let ours = (iso.outside_cut.len(), iso.switches.len());
+                    assert_eq!(ours, brute_force_cost(&grid, &iso, &local));
+                }
+            }
+        }
+        assert!(tried >= 12, "only {tried} boxes held customers");
+        println!("{tried} boxes checked, {exhaustive} exhaustively");
+        assert!(exhaustive >= 6, "only {exhaustive} boxes were checked exhaustively");
+    }
+}
+
+/// The sample grid with a tie between the far ends of the trunks of feeders 1 and 2.
+fn sample_with_tie() -> Grid {
+    let mut m = sample_model(&SampleFeeders::default());
+    let bus = |m: &gridcare::model::GridModel, name: &str| {
+        BusId(m.buses.iter().position(|b| b.name == name).expect("bus") as u32)
+    };
+    let (from, to) = (bus(&m, "f1.t4"), bus(&m, "f2.t4"));
+    m.switches.push(Switch {
+        name: "tie.f1-f2".into(),
+        kind: SwitchKind::Tie,
+        mount: SwitchMount::Terminals { from, to },
+        normally_open: true,
+        pos: None,
+    });
+    Grid::from_model(m)
+}
+
+mod back_feeding {
+    use super::*;
+
+    #[test]
+    fn a_tie_back_feeds_the_far_laterals_when_the_breaker_isolates_the_trunk() {
+        let grid = sample_with_tie();
+        let iso = isolate_polygon(&grid, &rect(0.9, 8.0, 1.5, 9.0));
+        assert_eq!(names(&grid, &iso.switches), ["breaker.f1"]);
+        let feeds = back_feed(&grid, &iso.switches, &iso.inside);
+        assert_eq!(feeds.len(), 1);
+        let bf = &feeds[0];
+        assert_eq!(grid.model.switches[bf.tie.index()].name, "tie.f1-f2");
+        assert_eq!(names(&grid, &bf.extra_switches), ["recloser.f1"]);
+        // Laterals 3 and 4 of feeder 1 (2 × 3 transformers × 5 customers).
+        let expect: Vec<CustomerId> = (0..grid.model.customers.len() as u32)
+            .map(CustomerId)
+            .filter(|c| {
+                let n = &grid.model.customers[c.index()].name;
+                n.starts_with("load.f1-l3-") || n.starts_with("load.f1-l4-")
+            })
+            .collect();
+        assert_eq!(bf.saved, expect);
+        // The walk agrees: breaker and recloser open, tie closed.
+        let mut open = with_open(&grid, &[iso.switches[0], bf.extra_switches[0]]);
+        open[bf.tie.index()] = false;
+        let live = live_buses(&grid, &open);
+        for c in &bf.saved {
+            assert!(live[grid.model.customers[c.index()].bus.index()]);
+        }
+        for c in &iso.inside {
+            assert!(!live[grid.model.customers[c.index()].bus.index()], "work area fed");
+        }
+    }
+
+    #[test]
+    fn a_tie_into_a_live_trunk_saves_nobody() {
+        let grid = sample_with_tie();
+        let iso = isolate_polygon(&grid, &rect(4.3, 11.0, 4.9, 14.0));
+        assert!(back_feed(&grid, &iso.switches, &iso.inside).is_empty());
+    }
+}
+
+mod filter_rules {
+    use super::*;
+    use gridcare::model::Labels;
+    use gridcare::planning::{apply_rules, PresetFile};
+
+    /// Every customer of the demo city's first feeders: a large affected set with every label.
+    fn affected(grid: &Grid) -> Vec<CustomerId> {
+        let mut out: Vec<CustomerId> = (0..grid.model.customers.len() as u32)
+            .map(CustomerId)
+            .filter(|c| {
+                grid.topology
+                    .feeder_of(grid.model.customers[c.index()].bus)
+                    .is_some_and(|f| f.0 < 6)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn each_preset_selects_exactly_the_customers_with_the_labels_it_names() {
+        let grid = Grid::load(&ModelSource::Embedded).expect("demo city");
+        let presets = PresetFile::embedded().expect("embedded presets parse");
+        let affected = affected(&grid);
+        let has = |c: &CustomerId, l: Labels| grid.model.customers[c.index()].labels.contains(l);
+        let kw = |c: &CustomerId| grid.model.customers[c.index()].kw;
+        type Pick<'a> = Box<dyn Fn(&CustomerId) -> bool + 'a>;
+        let expected: Vec<(&str, Pick)> = vec![
+            ("critical", Box::new(|c| has(c, Labels::IMPORTANT) || has(c, Labels::LIFE_SUPPORT))),
+            ("sensitive", Box::new(|c| has(c, Labels::OUTAGE_SENSITIVE))),
+            ("large_commercial", Box::new(|c| has(c, Labels::COMMERCIAL) && kw(c) >= 50.0)),
+            ("wechat", Box::new(|c| has(c, Labels::WECHAT))),
+            (
+                "appointment",
+                Box::new(|c| {
+                    has(c, Labels::IMPORTANT)
+                        || has(c, Labels::LIFE_SUPPORT)
+                        || has(c, Labels::OUTAGE_SENSITIVE)
+                        || (has(c, Labels::COMMERCIAL) && kw(c) >= 50.0)
+                }),
+            ),
+        ];
+        for (name, pick) in expected {
+            let preset = presets.preset(name).expect("preset");
+            let got = apply_rules(&grid, &affected, &preset.rules).expect("rules apply");
+            let want: Vec<CustomerId> = affected.iter().copied().filter(|c| pick(c)).collect();
+            assert!(!want.is_empty(), "the demo city has customers for `{name}`");
+            assert!(want.len() < affected.len(), "`{name}` does not select everyone");
+            assert_eq!(got, want, "preset `{name}`");
+        }
+    }
+
+    #[test]
+    fn a_broken_presets_file_is_refused_naming_the_file_and_the_field() {
+        let e = PresetFile::parse(r#"{"presets": [{"name": "a", "rules": [{}]}]}"#, "my.json")
+            .expect_err("empty rule");
+        assert_eq!(
+            e.to_string(),
+            "my.json: preset `a`, rule 1: a rule needs at least one condition"
+        );
+        let e = PresetFile::parse(r#"{"presets": [{"name": "a", "rulez": []}]}"#, "my.json")
+            .expect_err("unknown field");
+        assert!(e.to_string().starts_with("my.json: unknown field `rulez`"), "{e}");
+        assert!(e.to_string().contains("line 1"), "{e}");
+        let e = PresetFile::parse("{\n\"presets\": [],\n\"weights\": {\"base\": 1, \"labels\": {\"vip\": 2}, \"objection_h\": 1, \"preference_h\": 1, \"conflict_h\": 1}}", "w.json")
+            .expect_err("unknown label");
+        assert_eq!(e.to_string(), "w.json: weights.labels: unknown label `vip`");
+        let presets = PresetFile::embedded().expect("embedded");
+        let e = presets.preset("nobody").expect_err("unknown preset");
+        assert!(e.to_string().starts_with("no preset named `nobody` (presets: critical,"), "{e}");
+    }
+}
