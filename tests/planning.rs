@@ -363,3 +363,163 @@ mod filter_rules {
         assert!(e.to_string().starts_with("no preset named `nobody` (presets: critical,"), "{e}");
     }
 }
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("gridcare-plan-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn t(text: &str) -> i64 {
+    gridcare::store::parse_time(text).expect("a time")
+}
+
+mod best_window {
+    use std::sync::Arc;
+
+    use super::*;
+    use gridcare::model::Labels;
+    use gridcare::outage::{OutageBook, PlannedOutage};
+    use gridcare::planning::{
+        choose_window, other_outages, scenario_impact, Answer, CandidateWindow, PresetFile,
+        WindowQuestion,
+    };
+    use gridcare::store::{OpenOptions, Store, VirtualClock};
+
+    fn window(name: &str, start: &str, end: &str, crews: u32) -> CandidateWindow {
+        CandidateWindow {
+            name: name.into(),
+            start_s: t(start),
+            end_s: t(end),
+            crews_available: crews,
+        }
+    }
+
+    #[test]
+    fn the_window_the_answers_favour_is_chosen_and_the_reason_names_the_objections() {
+        let mut model = sample_model(&SampleFeeders::default());
+        // A life-support customer on lateral 2 of feeder 1.
+        let ls = model.customers.iter().position(|c| c.name == "load.f1-l2-t1-c1").expect("c");
+        model.customers[ls].labels = Labels::LIFE_SUPPORT;
+        let grid = Grid::from_model(model);
+        let fuse = grid.resolve("fuse.f1-l2").expect("fuse");
+        let im = scenario_impact(&grid, &[fuse], 0, 1);
+        let weights = PresetFile::embedded().expect("presets").weights;
+        let windows = [
+            window("Mon", "2026-12-07 08:00", "2026-12-07 12:00", 2),
+            window("Tue", "2026-12-08 08:00", "2026-12-08 12:00", 2),
+            window("Wed", "2026-12-09 08:00", "2026-12-09 11:00", 2),
+        ];
+        let cust = |i: usize| im.customers[i];
+        let ls = CustomerId(ls as u32);
+        // The life-support customer objects to Wed (the shortest window); three others object
+        // to Mon; four prefer Tue.
+        let mut answers = vec![Answer {
+            customer: ls,
+            preferred: vec![],
+            objections: vec!["Wed".into()],
+            reason: "dialysis on Wednesday mornings".into(),
+        }];
+        for i in 1..4 {
+            answers.push(Answer {
+                customer: cust(i),
+                preferred: vec![],
+                objections: vec!["Mon".into()],
+                reason: "market day".into(),
+            });
+        }
+        for i in 4..8 {
+            answers.push(Answer {
+                customer: cust(i),
+                preferred: vec!["Tue".into()],
+                objections: vec![],
+                reason: String::new(),
+            });
+        }
+        let q = WindowQuestion {
+            affected: &im.customers,
+            feeders: &im.feeders,
+            windows: &windows,
+            answers: &answers,
+            others: &[],
+            crews_needed: 1,
+            weights: &weights,
+        };
+        let r = choose_window(&grid, &q).expect("ranked");
+        // 15 customers, one weighing 11: 25 weight units. Mon 4 h: 100 + 3×4 = 112;
+        // Tue 4 h: 100 − 4×1 = 96; Wed 3 h: 75 + 11×4 = 119.
+        let order: Vec<(&str, f64)> = r.rows.iter().map(|w| (w.name.as_str(), w.score)).collect();
+        assert_eq!(order, [("Tue", 96.0), ("Mon", 112.0), ("Wed", 119.0)]);
+        assert_eq!(r.chosen.as_deref(), Some("Tue"));
+        assert_eq!(r.rows[2].objecting, [grid.model.customers[ls.index()].account_no.clone()]);
+        assert_eq!(r.rows[1].objecting.len(), 3);
+        assert_eq!(r.rows[0].preferring.len(), 4);
+        assert!(
+            r.why.starts_with("Tue: score 96.0 against 112.0 for Mon (3 objection(s)"),
+            "{}",
+            r.why
+        );
+        // Without the answers the shortest window wins.
+        let q = WindowQuestion { answers: &[], ..q };
+        assert_eq!(choose_window(&grid, &q).expect("ranked").chosen.as_deref(), Some("Wed"));
+    }
+
+    #[test]
+    fn another_planned_outage_on_the_feeder_and_too_few_crews_push_a_window_down() {
+        let grid = sample_grid(&SampleFeeders::default());
+        let dir = scratch("conflict");
+        let clock = Arc::new(VirtualClock::new(t("2026-12-01 09:00")));
+        let options = OpenOptions { kinds: gridcare::store_kinds(), clock: clock.clone() };
+        let store = Store::open_with(&dir, options).expect("store");
+        let mut book = OutageBook::open(Arc::new(store), &grid).expect("book");
+        // Feeder 1 already has planned work on Monday morning (lateral 4).
+        book.plan(
+            &grid,
+            PlannedOutage {
+                devices: vec![grid.resolve("fuse.f1-l4").expect("fuse")],
+                start_s: t("2026-12-07 09:00"),
+                end_s: t("2026-12-07 15:00"),
+                reason: "pole replacement".into(),
+                notice: String::new(),
+                author: "planner".into(),
+            },
+        )
+        .expect("planned");
+        let others = other_outages(&book, &grid);
+        assert_eq!(others.len(), 1);
+        let fuse = grid.resolve("fuse.f1-l2").expect("fuse");
+        let im = scenario_impact(&grid, &[fuse], 0, 1);
+        let windows = [
+            window("Mon", "2026-12-07 08:00", "2026-12-07 11:00", 2),
+            window("Tue", "2026-12-08 08:00", "2026-12-08 12:00", 2),
+            window("Wed", "2026-12-09 08:00", "2026-12-09 10:00", 0),
+        ];
+        let weights = gridcare::planning::Weights::default();
+        let q = WindowQuestion {
+            affected: &im.customers,
+            feeders: &im.feeders,
+            windows: &windows,
+            answers: &[],
+            others: &others,
+            crews_needed: 1,
+            weights: &weights,
+        };
+        let r = choose_window(&grid, &q).expect("ranked");
+        let names: Vec<&str> = r.rows.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, ["Tue", "Mon", "Wed"]);
+        assert_eq!(r.rows[1].conflicts, [others[0].id]);
+        assert!(!r.rows[2].feasible);
+        assert!(r.why.ends_with("; too few crews (need 1) in Wed"), "{}", r.why);
+        // A window naming an unknown candidate is refused, naming the customer.
+        let bad = [Answer {
+            customer: im.customers[0],
+            preferred: vec!["Fri".into()],
+            objections: vec![],
+            reason: String::new(),
+        }];
+        let e = choose_window(&grid, &WindowQuestion { answers: &bad, ..q }).expect_err("Fri");
+        assert!(e.to_string().ends_with("no candidate window named `Fri`"), "{e}");
+        book.close().expect("closed");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
