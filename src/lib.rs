@@ -33,6 +33,7 @@ pub const STORE_DIR: &str = "store";
 pub fn store_kinds() -> Vec<store::KindCheck> {
     let mut kinds = workorder::store_kinds();
     kinds.push(store::KindCheck::of::<outage::Outage>());
+    kinds.push(store::KindCheck::of::<planning::Scenario>());
     kinds
 }
 

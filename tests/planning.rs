@@ -523,3 +523,124 @@ mod best_window {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+mod scenarios_in_the_store {
+    use std::sync::Arc;
+
+    use super::*;
+    use gridcare::planning::{PlanningError, ScenarioArea, ScenarioBook, ScenarioEvent};
+    use gridcare::store::{OpenOptions, Store, VirtualClock};
+
+    fn open(dir: &std::path::Path, clock: &Arc<VirtualClock>) -> ScenarioBook {
+        let options = OpenOptions { kinds: gridcare::store_kinds(), clock: clock.clone() };
+        ScenarioBook::open(Arc::new(Store::open_with(dir, options).expect("store")))
+    }
+
+    fn close(book: ScenarioBook) {
+        let store = Arc::try_unwrap(book.store().clone()).ok();
+        drop(book);
+        if let Some(s) = store {
+            s.close().expect("closed");
+        }
+    }
+
+    #[test]
+    fn a_scenario_is_drawn_edited_reopened_from_disk_with_its_history_in_order() {
+        let grid = sample_grid(&SampleFeeders::default());
+        let dir = scratch("scenario");
+        let clock = Arc::new(VirtualClock::new(t("2026-12-01 09:00")));
+        let book = open(&dir, &clock);
+        let area =
+            ScenarioArea::Devices { devices: vec!["FUSE.F1-L2".into(), "fuse.f1-l2".into()] };
+        let s =
+            book.create(&grid, "lateral 2 poles", area, "li", "pole replacement").expect("drawn");
+        assert_eq!(s.area, ScenarioArea::Devices { devices: vec!["fuse.f1-l2".into()] });
+        clock.advance(600);
+        book.set_area(
+            &grid,
+            s.id,
+            ScenarioArea::Devices { devices: vec!["fuse.f1-l2".into(), "fuse.f1-l3".into()] },
+            "li",
+            "lateral 3 too",
+        )
+        .expect("edited");
+        clock.advance(600);
+        let window = ScenarioEvent::WindowSet {
+            start_s: t("2026-12-08 08:00"),
+            end_s: t("2026-12-08 12:00"),
+        };
+        book.change(s.id, "wang", "answers favour Tuesday", window).expect("window");
+        book.change(
+            s.id,
+            "wang",
+            "clearer",
+            ScenarioEvent::Renamed { name: "f1 laterals 2-3".into() },
+        )
+        .expect("renamed");
+        close(book);
+
+        let book = open(&dir, &clock);
+        let again = book.get(s.id).expect("read").expect("exists");
+        assert_eq!(again.name, "f1 laterals 2-3");
+        assert_eq!(again.window, Some((t("2026-12-08 08:00"), t("2026-12-08 12:00"))));
+        assert_eq!(
+            again.area,
+            ScenarioArea::Devices { devices: vec!["fuse.f1-l2".into(), "fuse.f1-l3".into()] }
+        );
+        assert_eq!((again.changes, again.created_by.as_str()), (4, "li"));
+        let history = book.history(s.id).expect("history");
+        let steps: Vec<(&str, &str, i64)> = history
+            .iter()
+            .map(|r| (r.event.as_str(), r.reason.as_str(), r.time_s - t("2026-12-01 09:00")))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("created", "pole replacement", 0),
+                ("area_changed", "lateral 3 too", 600),
+                ("window_set", "answers favour Tuesday", 1200),
+                ("renamed", "clearer", 1200),
+            ]
+        );
+        // Edited again after reopening, then published: no more edits.
+        book.change(s.id, "wang", "approved", ScenarioEvent::Published).expect("published");
+        let e = book
+            .change(s.id, "wang", "oops", ScenarioEvent::Renamed { name: "x".into() })
+            .expect_err("published");
+        assert!(e.to_string().contains("published"), "{e}");
+        assert_eq!(book.list().expect("list").len(), 1);
+        close(book);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn garbage_is_refused_with_a_clear_error_and_nothing_is_stored() {
+        let grid = sample_grid(&SampleFeeders::default());
+        let dir = scratch("garbage");
+        let clock = Arc::new(VirtualClock::new(t("2026-12-01 09:00")));
+        let book = open(&dir, &clock);
+        let unknown = ScenarioArea::Devices { devices: vec!["fuse.f9-l9".into()] };
+        let e = book.create(&grid, "x", unknown, "li", "r").expect_err("unknown device");
+        assert!(matches!(e, PlanningError::Device(_)), "{e}");
+        assert!(e.to_string().starts_with("no device named `fuse.f9-l9`"), "{e}");
+        let none = ScenarioArea::Devices { devices: vec![] };
+        let e = book.create(&grid, "x", none, "li", "r").expect_err("no device");
+        assert!(e.to_string().ends_with("area: name at least one device"), "{e}");
+        let line = ScenarioArea::Polygon { ring: vec![p(0.0, 0.0), p(1.0, 1.0)] };
+        let e = book.create(&grid, "x", line, "li", "r").expect_err("two corners");
+        assert!(e.to_string().ends_with("a polygon needs 3 corners, 2 given"), "{e}");
+        let fine = ScenarioArea::Polygon { ring: rect(4.3, 11.0, 4.9, 14.0) };
+        let e = book.create(&grid, "  ", fine.clone(), "li", "r").expect_err("no name");
+        assert!(e.to_string().ends_with("name: empty"), "{e}");
+        assert!(book.list().expect("list").is_empty(), "nothing stored");
+        let s = book.create(&grid, "box", fine, "li", "r").expect("drawn");
+        let backwards = ScenarioEvent::WindowSet { start_s: 100, end_s: 50 };
+        let e = book.change(s.id, "li", "r", backwards).expect_err("backwards");
+        assert!(e.to_string().contains("the end (50) is not after the start (100)"), "{e}");
+        let e = book.change(s.id, "li", "r", ScenarioEvent::Published).expect_err("no window");
+        assert!(e.to_string().ends_with("choose a window before publishing"), "{e}");
+        assert_eq!(book.history(s.id).expect("history").len(), 1, "refused edits not stored");
+        close(book);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -6,10 +6,12 @@
 //! * [`rules`]: the rules that pick the appointment customers (重要, 停电敏感, 生命支持,
 //!   commercial above a load, WeChat-bound), presets in `resources/planning/presets.json`;
 //! * [`window`]: the best window among candidates, from the customers' answers, other planned
-//!   outages on the same feeders and crew availability, with the ranking explained.
+//!   outages on the same feeders and crew availability, with the ranking explained;
+//! * [`scenario`]: scenarios in the store, every edit an event ([`ScenarioBook`]).
 
 pub mod isolate;
 pub mod rules;
+pub mod scenario;
 pub mod window;
 
 pub use isolate::{
@@ -17,6 +19,7 @@ pub use isolate::{
     BackFeed, Isolation, PlanningError, ScenarioArea, ScenarioImpact,
 };
 pub use rules::{apply_rules, FilterRule, Preset, PresetFile, Weights, DEFAULT_PRESETS_JSON};
+pub use scenario::{Scenario, ScenarioBook, ScenarioEvent, ScenarioId};
 pub use window::{
     choose_window, generate_windows, other_outages, Answer, CandidateWindow, OtherOutage, Ranking,
     WindowQuestion, WindowRow,
