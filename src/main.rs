@@ -12,6 +12,7 @@ use gridcare::model::{DeviceRef, ElementRef, LonLat};
 use serde_json::json;
 
 mod outage_cli;
+mod plan_cli;
 mod report_cli;
 mod ticket_cli;
 
@@ -139,6 +140,12 @@ enum Command {
     Sim {
         #[command(subcommand)]
         what: SimKind,
+    },
+    /// Appointment-outage planning (预约停电, 先算后停): isolate a drawn area, impact, the
+    /// appointment customers of a rule preset, the best window.
+    Plan {
+        #[command(subcommand)]
+        action: plan_cli::PlanCommand,
     },
     /// Outage information (停电信息): planned and fault outages in the store of --data-dir,
     /// their change trajectory, and the answer to a caller.
@@ -819,6 +826,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sim { what: SimKind::History(args) } => {
             let grid = load(&cli.model)?;
             return report_cli::history(&grid, cli.data_dir.as_deref(), json, args);
+        }
+        Command::Plan { action } => {
+            return plan_cli::run(&cli.model, cli.data_dir.as_deref(), json, action);
         }
         Command::Outage { author, action } => {
             let author = author_or_user(author);

@@ -644,3 +644,42 @@ mod scenarios_in_the_store {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+#[test]
+fn on_the_demo_city_a_tie_back_feeds_the_far_end_of_an_isolated_feeder() {
+    let grid = Grid::load(&ModelSource::Embedded).expect("demo city");
+    let (lon, lat, h) = (113.1000, 23.0129, 0.002);
+    let ring = vec![
+        LonLat::new(lon - h, lat - h),
+        LonLat::new(lon + h, lat - h),
+        LonLat::new(lon + h, lat + h),
+        LonLat::new(lon - h, lat + h),
+    ];
+    let iso = isolate_polygon(&grid, &ring);
+    check_against_walk(&grid, &iso);
+    let feeds = back_feed(&grid, &iso.switches, &iso.inside);
+    let bf = feeds.first().expect("a tie back-feeds");
+    assert_eq!(grid.model.switches[bf.tie.index()].name, "tie.zm01-sw01");
+    assert_eq!(names(&grid, &bf.extra_switches), ["sect.sw01-3"]);
+    // The walk: isolation and extra switches open, the tie closed.
+    let mut open = with_open(&grid, &iso.switches);
+    for s in &bf.extra_switches {
+        open[s.index()] = true;
+    }
+    open[bf.tie.index()] = false;
+    let live = live_buses(&grid, &open);
+    let is_live = |c: &CustomerId| live[grid.model.customers[c.index()].bus.index()];
+    let inside: HashSet<CustomerId> = iso.inside.iter().copied().collect();
+    let saved: Vec<CustomerId> =
+        iso.affected.iter().copied().filter(|c| is_live(c) && !inside.contains(c)).collect();
+    assert_eq!(bf.saved, saved, "saved = cut by the isolation, live again through the tie");
+    assert!(iso.inside.iter().all(|c| !is_live(c)), "the work area stays dead");
+    let normal = live_buses(&grid, grid.topology.switch_states());
+    let lost = (0..grid.model.customers.len())
+        .filter(|&i| {
+            let b = grid.model.customers[i].bus.index();
+            normal[b] && !live[b] && !iso.affected.contains(&CustomerId(i as u32))
+        })
+        .count();
+    assert_eq!(lost, 0, "closing the tie cuts nobody else");
+    println!("{} inside, {} cut, {} saved", iso.inside.len(), iso.affected.len(), bf.saved.len());
+}
