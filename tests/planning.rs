@@ -683,3 +683,61 @@ fn on_the_demo_city_a_tie_back_feeds_the_far_end_of_an_isolated_feeder() {
     assert_eq!(lost, 0, "closing the tie cuts nobody else");
     println!("{} inside, {} cut, {} saved", iso.inside.len(), iso.affected.len(), bf.saved.len());
 }
+
+mod command_line {
+    use std::process::Command;
+
+    fn gridcare(args: &[&str]) -> (bool, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_gridcare")).args(args).output().expect("runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    const AREA: &str = "113.098,23.0109;113.102,23.0109;113.102,23.0149;113.098,23.0149";
+
+    #[test]
+    fn plan_isolate_names_the_switches_and_the_tie_that_back_feeds() {
+        let (ok, out, err) = gridcare(&["plan", "isolate", "--polygon", AREA]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("open 3 switch(es): sect.sw01-2, fuse.sw01-l06, fuse.sw10-l07"),
+            "{out}"
+        );
+        assert!(
+            out.contains("back-feed: close tie.zm01-sw01 from feeder.zm01, opening sect.sw01-3 too: 637 customers kept in supply"),
+            "{out}"
+        );
+        let (ok, _, err) = gridcare(&["plan", "isolate", "--polygon", "113.1,23.0;113.2"]);
+        assert!(!ok);
+        assert!(err.contains("polygon: corner 2 `113.2` is not `lon,lat` in degrees"), "{err}");
+    }
+
+    #[test]
+    fn plan_windows_explains_the_choice_from_the_answers_file() {
+        let answers =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/resources/planning/answers-example.json");
+        let dd = std::env::temp_dir().join(format!("gridcare-plan-cli-{}", std::process::id()));
+        let (ok, out, err) = gridcare(&[
+            "plan",
+            "windows",
+            "--polygon",
+            AREA,
+            "--window",
+            "Mon=2026-12-07T08:00/2026-12-07T12:00",
+            "--window",
+            "Tue=2026-12-08T08:00/2026-12-08T12:00",
+            "--window",
+            "Wed=2026-12-09T08:00/2026-12-09T12:00",
+            "--answers",
+            answers,
+            "--data-dir",
+            dd.to_str().expect("utf-8"),
+        ]);
+        assert!(ok, "{err}");
+        assert!(out.contains("chosen: Wed: score"), "{out}");
+        assert!(!dd.exists(), "a read-only question creates no store");
+    }
+}
