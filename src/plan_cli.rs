@@ -13,7 +13,8 @@ use gridcare::model::{CustomerId, SwitchId};
 use gridcare::outage::{affected_by_opening, OutageBook};
 use gridcare::planning::{
     apply_rules, back_feed, choose_window, generate_windows, impact_of_customers, isolate_polygon,
-    other_outages, parse_polygon, Answer, CandidateWindow, PresetFile, WindowQuestion,
+    other_outages, parse_polygon, Answer, CandidateWindow, PresetFile, Scenario, ScenarioArea,
+    ScenarioBook, ScenarioEvent, ScenarioId, WindowQuestion,
 };
 use gridcare::store::{format_time, parse_time};
 use serde_json::{json, Value};
@@ -92,6 +93,76 @@ pub enum PlanCommand {
         #[arg(long, value_name = "FILE")]
         presets: Option<PathBuf>,
     },
+    /// Scenarios kept in the store of --data-dir: draw, edit, reopen, history.
+    Scenario {
+        /// Who makes the change (default: $USER, else `operator`).
+        #[arg(long, global = true)]
+        author: Option<String>,
+        /// Why (recorded with the change).
+        #[arg(long, global = true, default_value = "")]
+        reason: String,
+        #[command(subcommand)]
+        action: ScenarioCommand,
+    },
+}
+
+/// What `gridcare plan scenario` does.
+#[derive(Subcommand)]
+pub enum ScenarioCommand {
+    /// Draw a new scenario: devices to open, or a polygon to isolate.
+    New {
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// A device to open (repeat); or --polygon.
+        #[arg(long = "device", value_name = "DEVICE")]
+        devices: Vec<String>,
+        /// The area to isolate, instead of devices.
+        #[arg(long, conflicts_with = "devices")]
+        polygon: Option<String>,
+    },
+    /// Every scenario.
+    List,
+    /// One scenario with its history.
+    Show {
+        /// The scenario number.
+        id: u64,
+    },
+    /// Other devices or another polygon.
+    Area {
+        /// The scenario number.
+        id: u64,
+        /// A device to open (repeat); or --polygon.
+        #[arg(long = "device", value_name = "DEVICE")]
+        devices: Vec<String>,
+        /// The area to isolate, instead of devices.
+        #[arg(long, conflicts_with = "devices")]
+        polygon: Option<String>,
+    },
+    /// Set the window.
+    Window {
+        /// The scenario number.
+        id: u64,
+        /// Start.
+        #[arg(long)]
+        start: String,
+        /// End.
+        #[arg(long)]
+        end: String,
+    },
+    /// Rename.
+    Rename {
+        /// The scenario number.
+        id: u64,
+        /// The new name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Publish: no more edits.
+    Publish {
+        /// The scenario number.
+        id: u64,
+    },
 }
 
 fn time(text: &str, flag: &str) -> Result<i64> {
@@ -135,6 +206,10 @@ pub fn run(
     let grid = load(model)?;
     match action {
         PlanCommand::Isolate { polygon } => isolate(&grid, &polygon, json_out),
+        PlanCommand::Scenario { author, reason, action } => {
+            let author = crate::author_or_user(author);
+            scenario(&grid, data_dir, json_out, &author, &reason, action)
+        }
         PlanCommand::Impact { devices, start, end } => {
             let (start_s, end_s) = (time(&start, "start")?, time(&end, "end")?);
             if end_s <= start_s {
@@ -415,4 +490,99 @@ fn conflicts(grid: &Grid, data_dir: Option<&Path>) -> Result<Vec<gridcare::plann
     let others = other_outages(&book, grid);
     book.close()?;
     Ok(others)
+}
+
+fn area(devices: Vec<String>, polygon: Option<String>) -> Result<ScenarioArea> {
+    match polygon {
+        Some(p) => Ok(ScenarioArea::Polygon { ring: parse_polygon(&p).context("--polygon")? }),
+        None if devices.is_empty() => bail!("name the work: --device DEVICE (repeat) or --polygon"),
+        None => Ok(ScenarioArea::Devices { devices }),
+    }
+}
+
+fn scenario_line(s: &Scenario) -> String {
+    let what = match &s.area {
+        ScenarioArea::Devices { devices } => format!("open {}", devices.join(", ")),
+        ScenarioArea::Polygon { ring } => format!("isolate a polygon of {} corners", ring.len()),
+    };
+    let window = s.window.map_or_else(
+        || "no window".to_string(),
+        |(a, b)| format!("{} – {}", format_time(a), format_time(b)),
+    );
+    format!(
+        "#{} {}: {what}; {window}{}",
+        s.id,
+        s.name,
+        if s.published { "; published" } else { "" }
+    )
+}
+
+fn scenario(
+    grid: &Grid,
+    data_dir: Option<&Path>,
+    json_out: bool,
+    author: &str,
+    reason: &str,
+    action: ScenarioCommand,
+) -> Result<ExitCode> {
+    let data = gridcare::store::data_dir(data_dir);
+    let book = ScenarioBook::open(Arc::new(gridcare::open_store(&data)?));
+    let id = |n: u64| ScenarioId(n);
+    let changed = match action {
+        ScenarioCommand::New { name, devices, polygon } => {
+            book.create(grid, &name, area(devices, polygon)?, author, reason)?
+        }
+        ScenarioCommand::Area { id: n, devices, polygon } => {
+            book.set_area(grid, id(n), area(devices, polygon)?, author, reason)?
+        }
+        ScenarioCommand::Window { id: n, start, end } => {
+            let event = ScenarioEvent::WindowSet {
+                start_s: time(&start, "start")?,
+                end_s: time(&end, "end")?,
+            };
+            book.change(id(n), author, reason, event)?
+        }
+        ScenarioCommand::Rename { id: n, name } => {
+            book.change(id(n), author, reason, ScenarioEvent::Renamed { name })?
+        }
+        ScenarioCommand::Publish { id: n } => {
+            book.change(id(n), author, reason, ScenarioEvent::Published)?
+        }
+        ScenarioCommand::List => {
+            let all = book.list()?;
+            if json_out {
+                print_json(&serde_json::to_value(&all)?)?;
+            } else {
+                for s in &all {
+                    println!("{}", scenario_line(s));
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        ScenarioCommand::Show { id: n } => {
+            let s = book.get(id(n))?.with_context(|| format!("no scenario {n}"))?;
+            let history = book.history(id(n))?;
+            if json_out {
+                print_json(&json!({"scenario": s, "history": history}))?;
+            } else {
+                println!("{}", scenario_line(&s));
+                for r in &history {
+                    println!(
+                        "  {}  {:<12} {:<10} {}",
+                        format_time(r.time_s),
+                        r.event.as_str(),
+                        r.author,
+                        r.reason
+                    );
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    if json_out {
+        print_json(&serde_json::to_value(&changed)?)?;
+    } else {
+        println!("{}", scenario_line(&changed));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -740,4 +740,39 @@ mod command_line {
         assert!(out.contains("chosen: Wed: score"), "{out}");
         assert!(!dd.exists(), "a read-only question creates no store");
     }
+
+    #[test]
+    fn plan_scenario_keeps_a_drawn_scenario_and_its_history_in_the_data_dir() {
+        let dd = std::env::temp_dir().join(format!("gridcare-plan-sc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dd);
+        let d = dd.to_str().expect("utf-8");
+        let run = |args: &[&str]| {
+            let mut all = vec!["plan", "scenario", "--data-dir", d, "--author", "li"];
+            all.extend_from_slice(args);
+            gridcare(&all)
+        };
+        let (ok, out, err) =
+            run(&["new", "--name", "sw01 works", "--device", "sect.sw01-2", "--reason", "poles"]);
+        assert!(ok, "{err}");
+        assert_eq!(out.trim(), "#1 sw01 works: open sect.sw01-2; no window");
+        let (ok, _, err) =
+            run(&["window", "1", "--start", "2026-12-09T08:00", "--end", "2026-12-09T12:00"]);
+        assert!(ok, "{err}");
+        let (ok, _, err) = run(&["publish", "1", "--reason", "approved"]);
+        assert!(ok, "{err}");
+        let (ok, _, err) = run(&["rename", "1", "--name", "x"]);
+        assert!(!ok);
+        assert!(err.contains("scenario 1: the scenario is published"), "{err}");
+        let (ok, _, err) = run(&["new", "--name", "bad", "--device", "nosuch.device"]);
+        assert!(!ok);
+        assert!(err.contains("no device named `nosuch.device`"), "{err}");
+        let (ok, out, err) = run(&["show", "1"]);
+        assert!(ok, "{err}");
+        let steps: Vec<&str> =
+            out.lines().skip(1).filter_map(|l| l.split_whitespace().nth(2)).collect();
+        assert_eq!(steps, ["created", "window_set", "published"], "{out}");
+        let (_, out, _) = run(&["list"]);
+        assert_eq!(out.lines().count(), 1, "the refused scenario was not stored: {out}");
+        let _ = std::fs::remove_dir_all(&dd);
+    }
 }
