@@ -24,3 +24,6 @@ pub use window::{
     choose_window, generate_windows, other_outages, Answer, CandidateWindow, OtherOutage, Ranking,
     WindowQuestion, WindowRow,
 };
+
+#[cfg(test)]
+mod tests;
