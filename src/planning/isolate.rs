@@ -367,15 +367,19 @@ pub struct BackFeed {
 }
 
 /// For the area `dead_switches` de-energise, every open normally-open tie between a dead bus
-/// and a live one: the customers outside `inside` it restores when closed (keeping the
-/// isolation switches open, and opening the extra switches needed to keep every inside
-/// customer dead). Ties that save nobody are left out; most saved first.
+/// and a live one: the customers cut by the isolation and outside `inside` that it restores
+/// when closed (keeping the isolation switches open, and opening the extra switches needed to
+/// keep every inside customer dead). Ties that save nobody, would feed the work area, or
+/// would need a switch that cuts a live customer are left out; most saved first.
 pub fn back_feed(grid: &Grid, dead_switches: &[SwitchId], inside: &[CustomerId]) -> Vec<BackFeed> {
     let mut isolated = grid.topology.clone();
     for s in dead_switches {
         isolated.set_switch(*s, true);
     }
     let inside_set: HashSet<CustomerId> = inside.iter().copied().collect();
+    // Only customers the isolation cuts can be saved (not those dead before it).
+    let cut: HashSet<CustomerId> =
+        newly_dead(grid, &grid.topology, &isolated).into_iter().collect();
     let mut out = Vec::new();
     for (i, sw) in grid.model.switches.iter().enumerate() {
         let tie = SwitchId(i as u32);
@@ -400,7 +404,7 @@ pub fn back_feed(grid: &Grid, dead_switches: &[SwitchId], inside: &[CustomerId])
         }
         let saved: Vec<CustomerId> = newly_live(grid, &isolated, &fed)
             .into_iter()
-            .filter(|c| !inside_set.contains(c))
+            .filter(|c| !inside_set.contains(c) && cut.contains(c))
             .collect();
         // A tie is usable when the work area stays dead and nobody live is cut for it.
         let work_area_fed = back_inside.iter().any(|c| is_live(grid, &fed, *c));
