@@ -562,10 +562,25 @@ fn scenario(
         ScenarioCommand::Show { id: n } => {
             let s = book.get(id(n))?.with_context(|| format!("no scenario {n}"))?;
             let history = book.history(id(n))?;
+            let im = s.impact(grid)?;
             if json_out {
-                print_json(&json!({"scenario": s, "history": history}))?;
+                print_json(&json!({"scenario": s, "history": history,
+                    "impact": {"customers": im.customers.len(), "by_label": im.by_label,
+                               "kw": im.kw, "customer_hours": im.customer_hours}}))?;
             } else {
                 println!("{}", scenario_line(&s));
+                let labels: Vec<String> =
+                    im.by_label.iter().map(|(l, n)| format!("{l} {n}")).collect();
+                println!(
+                    "  {} customers lose supply ({}){}",
+                    im.customers.len(),
+                    labels.join(", "),
+                    if s.window.is_some() {
+                        format!("; {:.1} customer-hours", im.customer_hours)
+                    } else {
+                        String::new()
+                    }
+                );
                 for r in &history {
                     println!(
                         "  {}  {:<12} {:<10} {}",

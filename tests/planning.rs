@@ -751,10 +751,19 @@ mod command_line {
             all.extend_from_slice(args);
             gridcare(&all)
         };
-        let (ok, out, err) =
-            run(&["new", "--name", "sw01 works", "--device", "sect.sw01-2", "--reason", "poles"]);
+        let (ok, out, err) = run(&[
+            "new",
+            "--name",
+            "sw01 works",
+            "--device",
+            "sect.sw01-2",
+            "--device",
+            "fuse.sw01-l06",
+            "--reason",
+            "poles",
+        ]);
         assert!(ok, "{err}");
-        assert_eq!(out.trim(), "#1 sw01 works: open sect.sw01-2; no window");
+        assert_eq!(out.trim(), "#1 sw01 works: open sect.sw01-2, fuse.sw01-l06; no window");
         let (ok, _, err) =
             run(&["window", "1", "--start", "2026-12-09T08:00", "--end", "2026-12-09T12:00"]);
         assert!(ok, "{err}");
@@ -768,8 +777,10 @@ mod command_line {
         assert!(err.contains("no device named `nosuch.device`"), "{err}");
         let (ok, out, err) = run(&["show", "1"]);
         assert!(ok, "{err}");
+        assert!(out.contains("  1392 customers lose supply (commercial 140,"), "{out}");
+        assert!(out.contains("; 5568.0 customer-hours"), "{out}");
         let steps: Vec<&str> =
-            out.lines().skip(1).filter_map(|l| l.split_whitespace().nth(2)).collect();
+            out.lines().skip(2).filter_map(|l| l.split_whitespace().nth(2)).collect();
         assert_eq!(steps, ["created", "window_set", "published"], "{out}");
         let (_, out, _) = run(&["list"]);
         assert_eq!(out.lines().count(), 1, "the refused scenario was not stored: {out}");

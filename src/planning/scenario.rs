@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::isolate::{PlanningError, ScenarioArea};
+use super::isolate::{
+    impact_of_customers, isolate_polygon, PlanningError, ScenarioArea, ScenarioImpact,
+};
 use crate::grid::Grid;
 use crate::store::{Aggregate, Recorded, Store};
 
@@ -91,6 +93,22 @@ pub struct Scenario {
     pub updated_s: i64,
     /// Number of events.
     pub changes: u64,
+}
+
+impl Scenario {
+    /// Who loses supply (the devices opened, or the isolation of the polygon), counted by
+    /// label, with customer-hours over the window when one is set.
+    pub fn impact(&self, grid: &Grid) -> Result<ScenarioImpact, PlanningError> {
+        let customers = match &self.area {
+            ScenarioArea::Devices { devices } => {
+                let d = devices.iter().map(|n| grid.resolve(n)).collect::<Result<Vec<_>, _>>()?;
+                crate::outage::affected_by_opening(grid, &d)
+            }
+            ScenarioArea::Polygon { ring } => isolate_polygon(grid, ring).affected,
+        };
+        let (start_s, end_s) = self.window.unwrap_or((0, 0));
+        Ok(impact_of_customers(grid, customers, start_s, end_s))
+    }
 }
 
 fn check_name(name: &str) -> Result<(), String> {
