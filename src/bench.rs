@@ -252,17 +252,14 @@ pub fn repair_figures(
 ) -> Result<Vec<Figure>, crate::workorder::TicketError> {
     use crate::outage::{OutageBook, PredictParams, ProtectionIndex};
     use crate::workorder::{
-        default_crews, locate_call, merge_duplicate_repair, Caller, Channel, RepairCall,
-        RepairDesk, SlaPolicy,
+        locate_call, merge_duplicate_repair, Caller, Channel, RepairCall, RepairDesk, SlaPolicy,
     };
     let _ = std::fs::remove_dir_all(dir);
     let store =
         std::sync::Arc::new(crate::open_store(dir).map_err(crate::workorder::TicketError::from)?);
     let outages = OutageBook::open(store.clone(), grid)?;
     let mut desk = RepairDesk::open(store, SlaPolicy::default())?;
-    for spec in default_crews(grid) {
-        desk.register_crew(spec, "bench")?;
-    }
+    desk.ensure_crews(grid, "bench")?;
     let mut rng = Rng::new(seed);
     let accounts: Vec<String> = (0..calls.max(1))
         .filter_map(|_| grid.model.customers.get(rng.index(grid.model.customers.len())))

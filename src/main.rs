@@ -405,9 +405,7 @@ fn load(cli_model: &Option<PathBuf>) -> Result<Grid> {
 
 /// `--author`, else `$USER`, else `operator`.
 fn author_or_user(author: Option<String>) -> String {
-    author
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
-        .unwrap_or_else(|| "operator".into())
+    author.unwrap_or_else(gridcare::store::default_author)
 }
 
 fn print_json(v: &serde_json::Value) -> Result<()> {

@@ -11,8 +11,8 @@ use gridcare::model::LonLat;
 use gridcare::outage::{OutageBook, PredictParams, ProtectionIndex};
 use gridcare::store::format_time;
 use gridcare::workorder::{
-    default_crews, parse_avl, sla_clocks, Caller, Channel, ClockState, CrewId, Disposition,
-    FaultLevel, MasterInfo, RepairCall, RepairDesk, SlaPolicy, Ticket, TicketId, TicketStep,
+    parse_avl, sla_clocks, Caller, Channel, ClockState, CrewId, Disposition, FaultLevel,
+    MasterInfo, RepairCall, RepairDesk, SlaPolicy, Ticket, TicketId, TicketStep,
 };
 
 /// What `gridcare ticket` does.
@@ -433,11 +433,7 @@ pub fn run(
             }
         }
         TicketCommand::Crews => {
-            if desk.crews().next().is_none() {
-                for spec in default_crews(grid) {
-                    desk.register_crew(spec, author)?;
-                }
-            }
+            desk.ensure_crews(grid, author)?;
             let crews: Vec<_> = desk.crews().cloned().collect();
             if json {
                 print(serde_json::to_value(&crews)?)?;
@@ -470,11 +466,7 @@ pub fn stress(
     let store = Arc::new(gridcare::open_store(&data)?);
     let outages = OutageBook::open(store.clone(), grid)?;
     let mut desk = RepairDesk::open(store, SlaPolicy::default())?;
-    if desk.crews().next().is_none() {
-        for spec in default_crews(grid) {
-            desk.register_crew(spec, "stress")?;
-        }
-    }
+    desk.ensure_crews(grid, "stress")?;
     // The kill moments are spread over the writes, not the model's loading.
     println!("ready {}", desk.recovered());
     let mut out = std::io::stdout().lock();

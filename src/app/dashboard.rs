@@ -12,7 +12,7 @@
 //! meanwhile. A click on a feeder (its bar or its row) selects it and flies the map to it.
 
 use std::collections::BTreeSet;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc};
 
@@ -21,9 +21,8 @@ use eframe::egui::{self, Color32, RichText};
 use crate::grid::Grid;
 use crate::kpi::{last_days, read_call_records, Dashboard, ReportInput, Scope, CALL_RECORDS_FILE};
 use crate::model::{DeviceRef, FeederId, LonLat};
-use crate::outage::OutageBook;
 use crate::store::Store;
-use crate::workorder::{RepairDesk, SlaPolicy};
+use crate::workorder::SlaPolicy;
 
 use super::command::Command;
 use super::i18n::{tr, trf, Lang, T};
@@ -120,7 +119,7 @@ pub struct DashboardRes {
     scope: Option<Scope>,
     result: Option<Outcome>,
     pending: Option<((PeriodChoice, Scope), mpsc::Receiver<Outcome>)>,
-    /// The store's fingerprint the last computation started from.
+    /// The store's revision the last computation started from.
     fingerprint: Option<u64>,
     checked_s: Option<f64>,
     /// The scopes to choose from, with their labels in the language they were built in.
@@ -151,20 +150,6 @@ impl DashboardRes {
             Err(_) => true,
         })
     }
-}
-
-/// A cheap fingerprint of what the store holds: every outage's state and every ticket's
-/// change count. A change of either means the figures may have moved.
-fn fingerprint(book: &OutageBook, desk: Option<&RepairDesk>) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for o in book.list(true) {
-        (o.id.0, o.start_s, o.end_s, o.etr_s, o.closed_s, o.devices.len(), o.open_devices.len())
-            .hash(&mut h);
-    }
-    for t in desk.into_iter().flat_map(|d| d.tickets()) {
-        (t.id.0, t.changes).hash(&mut h);
-    }
-    h.finish()
 }
 
 /// The scopes to choose from: the whole area, each district, substation and feeder.
@@ -288,7 +273,8 @@ impl GridCareApp {
             return;
         }
         d.checked_s = Some(now);
-        let fp = fingerprint(book, self.res.repairs.as_ref());
+        // every outage and ticket write moves the store's revision
+        let fp = book.store().revision();
         if !choice_changed && d.fingerprint == Some(fp) {
             return;
         }

@@ -170,7 +170,7 @@ impl GridCareApp {
             state.lang = l;
         }
         let mut session = session::Session::default();
-        session.outage_form.author = outages::default_author();
+        session.outage_form.author = crate::store::default_author();
         if let Some(p) = loaded.problem {
             session.notices.push(format!("{}: {p}", tr(state.lang, T::CorruptSettings)));
         }

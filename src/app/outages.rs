@@ -46,13 +46,8 @@ pub fn open_book(data_dir: &Path, grid: &Grid) -> Result<(OutageBook, RepairDesk
     let store = Arc::new(Store::open_with(&dir, options).map_err(|e| e.to_string())?);
     let book = OutageBook::open(store.clone(), grid).map_err(|e| e.to_string())?;
     let mut desk = RepairDesk::open(store, SlaPolicy::default()).map_err(|e| e.to_string())?;
-    super::repairs::ensure_crews(&mut desk, grid).map_err(|e| e.to_string())?;
+    desk.ensure_crews(grid, "gridcare").map_err(|e| e.to_string())?;
     Ok((book, desk))
-}
-
-/// Who the app records as the author of a change: `$USER`, else `operator`.
-pub fn default_author() -> String {
-    std::env::var("USER").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "operator".into())
 }
 
 /// What the map and the wall screen show of the outage book, built when it changes.

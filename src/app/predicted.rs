@@ -47,14 +47,10 @@ pub struct PredictedSnapshot {
     pub rows: Vec<PredictedRow>,
     /// Their areas: the hull of the customers below each device.
     pub areas: Vec<AreaPolygon>,
-    /// The desk it was built from ([`desk_signature`]) and the language of the captions.
-    built_from: Option<((usize, u64), Lang)>,
-}
-
-/// A fingerprint of the desk's tickets that changes whenever a ticket is created or changes
-/// (each change bumps the ticket's count of changes): the predictions depend on nothing else.
-pub fn desk_signature(desk: &RepairDesk) -> (usize, u64) {
-    desk.tickets().fold((0, 0), |(n, c), t| (n + 1, c + t.changes))
+    /// The store revision ([`crate::store::Store::revision`]) it was built from and the
+    /// language of the captions: the predictions depend on the tickets alone, and every
+    /// ticket write moves the revision.
+    built_from: Option<(u64, Lang)>,
 }
 
 impl PredictedSnapshot {
@@ -66,7 +62,7 @@ impl PredictedSnapshot {
         lang: Lang,
     ) -> PredictedSnapshot {
         let mut snap = PredictedSnapshot {
-            built_from: Some((desk_signature(desk), lang)),
+            built_from: Some((desk.store().revision(), lang)),
             ..PredictedSnapshot::default()
         };
         for p in desk.predicted_outages(grid, index, &PredictParams::default()) {
@@ -151,7 +147,7 @@ impl GridCareApp {
         else {
             return;
         };
-        let now = Some((desk_signature(desk), self.state.lang));
+        let now = Some((desk.store().revision(), self.state.lang));
         if self.res.predicted.built_from != now {
             self.res.predicted = PredictedSnapshot::build(desk, grid, index, self.state.lang);
         }

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use crate::grid::Grid;
 use crate::model::LonLat;
 use crate::outage::OutageError;
 use crate::sim::{crew_position_at, DemoAction};
@@ -29,17 +28,6 @@ use super::GridCareApp;
 pub const MOVING_REFRESH_S: f64 = 0.5;
 /// …and this often otherwise, for the SLA clocks (wall seconds).
 pub const IDLE_REFRESH_S: f64 = 15.0;
-
-/// Registers the default crews (three per unit, [`crate::workorder::default_crews`]) when
-/// the desk has none.
-pub fn ensure_crews(desk: &mut RepairDesk, grid: &Grid) -> Result<(), TicketError> {
-    if desk.crews().next().is_none() {
-        for spec in crate::workorder::default_crews(grid) {
-            desk.register_crew(spec, "gridcare")?;
-        }
-    }
-    Ok(())
-}
 
 /// Where a ticket stands against its SLA, from one clock: red when overdue or late, amber
 /// when running with less than a quarter of its limit left, green otherwise.

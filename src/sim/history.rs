@@ -53,8 +53,8 @@ use crate::outage::{
 use crate::rng::Rng;
 use crate::store::{OpenOptions, Store, StoreError, VirtualClock, LOCAL_OFFSET_S};
 use crate::workorder::{
-    default_crews, Caller, Channel, Disposition, FaultLevel, RepairCall, RepairDesk, SlaPolicy,
-    Ticket, TicketError, TicketId, TicketStatus, TicketStep,
+    Caller, Channel, Disposition, FaultLevel, RepairCall, RepairDesk, SlaPolicy, Ticket,
+    TicketError, TicketId, TicketStatus, TicketStep,
 };
 
 const MIN: i64 = 60;
@@ -831,11 +831,7 @@ pub fn generate_history(
     store.set_flush_each_write(false);
     let book = OutageBook::open(store.clone(), grid)?;
     let mut desk = RepairDesk::open(store.clone(), SlaPolicy::default())?;
-    if desk.crews().next().is_none() {
-        for spec in default_crews(grid) {
-            desk.register_crew(spec, AUTHOR)?;
-        }
-    }
+    desk.ensure_crews(grid, AUTHOR)?;
     let index = ProtectionIndex::build(grid);
     let by_kind = zones_by_kind(&index);
     if by_kind.iter().all(Vec::is_empty) || grid.model.customers.is_empty() {

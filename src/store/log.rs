@@ -275,6 +275,7 @@ impl Store {
             Err(TransactionError::Storage(e)) => return Err(self.engine(e)),
         };
         use std::sync::atomic::Ordering;
+        self.revision.fetch_add(1, Ordering::SeqCst);
         if self.flush_each_write.load(Ordering::SeqCst)
             || self.unflushed.fetch_add(1, Ordering::SeqCst) + 1 >= super::BULK_FLUSH_WRITES
         {

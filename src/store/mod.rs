@@ -160,6 +160,8 @@ pub struct Store {
     flush_each_write: std::sync::atomic::AtomicBool,
     /// Writes since the last flush, in bulk mode.
     unflushed: std::sync::atomic::AtomicU64,
+    /// Writes made through this store since it was opened ([`Store::revision`]).
+    revision: std::sync::atomic::AtomicU64,
     _lock: File,
 }
 
@@ -183,6 +185,12 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
     }
+}
+
+/// Who a change is recorded as made by when nobody is named: `$USER`, else `operator` (the
+/// app and every command use it).
+pub fn default_author() -> String {
+    std::env::var("USER").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "operator".into())
 }
 
 /// Where GridCare keeps its data: `flag` (`--data-dir`), else `$XDG_DATA_HOME/gridcare`,
@@ -324,11 +332,19 @@ impl Store {
             tainted: false.into(),
             flush_each_write: true.into(),
             unflushed: 0.into(),
+            revision: 0.into(),
             _lock: lock,
         };
         let stale = store.find_stale()?;
         *store.stale.lock().unwrap_or_else(|p| p.into_inner()) = stale;
         Ok(store)
+    }
+
+    /// A number that changes with every write made through this store since it was opened
+    /// (every entity of every kind): views compare it to know whether to rebuild, instead of
+    /// walking the entities.
+    pub fn revision(&self) -> u64 {
+        self.revision.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The store directory.

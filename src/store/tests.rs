@@ -84,6 +84,20 @@ fn writes_survive_a_reopen_and_ids_keep_counting() {
 }
 
 #[test]
+fn the_revision_moves_with_every_write_and_not_with_a_refusal() {
+    let dir = scratch("revision");
+    let s = open(&dir);
+    let r0 = s.revision();
+    let a = s.create::<Counter>("a", "r", 2).expect("created");
+    s.append::<Counter>(a.id, "a", "r", 1).expect("appended");
+    assert_eq!(s.revision(), r0 + 2);
+    s.append::<Counter>(a.id, "a", "r", -50).expect_err("below zero");
+    assert_eq!(s.revision(), r0 + 2, "a refused event is no write");
+    drop(s);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_refused_event_writes_nothing() {
     let dir = scratch("refused");
     let s = open(&dir);

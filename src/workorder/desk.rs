@@ -582,6 +582,18 @@ impl RepairDesk {
         Ok(ticket)
     }
 
+    /// Registers the crews a model starts with ([`super::default_crews`]: three per unit)
+    /// when the desk has none; returns how many were registered.
+    pub fn ensure_crews(&mut self, grid: &Grid, author: &str) -> Result<usize, TicketError> {
+        if self.crews.is_empty() {
+            for spec in super::default_crews(grid) {
+                self.register_crew(spec, author)?;
+            }
+            return Ok(self.crews.len());
+        }
+        Ok(0)
+    }
+
     /// Registers a crew.
     pub fn register_crew(&mut self, spec: CrewSpec, author: &str) -> Result<Crew, TicketError> {
         let e = self.store.create::<Crew>(author, "registered", CrewEvent::Registered(spec))?;
