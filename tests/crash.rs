@@ -6,9 +6,7 @@
 //! `GRIDCARE_CRASH_TRIALS` (default 50) and `GRIDCARE_CRASH_WRITES` (writes per trial,
 //! default 300) scale it; `GRIDCARE_CRASH_SEED` picks the kill moments.
 
-use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use gridcare::rng::Rng;
@@ -19,62 +17,16 @@ fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gridcare-crash-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+mod kill9;
+
+use kill9::{run_and_kill as run, scratch, KillAt};
 
 /// One run of `gridcare store-stress`, killed after `kill_after` unless it ends first.
 /// Returns the acknowledged writes and whether it was killed.
-fn run_and_kill(data_dir: &PathBuf, writes: u64, kill_after: Duration) -> (Vec<Ack>, bool) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gridcare"))
-        .arg("store-stress")
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--writes")
-        .arg(writes.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let mut killed = false;
-    loop {
-        if child.try_wait().expect("waitable").is_some() {
-            break;
-        }
-        if start.elapsed() >= kill_after {
-            killed = child.kill().is_ok(); // SIGKILL on Unix
-            break;
-        }
-        std::thread::sleep(Duration::from_micros(200));
-    }
-    let status = child.wait().expect("waitable");
-    let out = out.join().unwrap_or_default();
-    let err = err.join().unwrap_or_default();
-    if !killed {
-        assert!(status.success(), "store-stress failed on its own: {err}");
-    }
-    // Only whole lines count: the kill may cut the last one.
-    let acks = out
-        .split_inclusive('\n')
-        .filter(|l| l.ends_with('\n'))
-        .filter_map(|l| Ack::parse(l.trim_end()))
-        .collect();
-    (acks, killed)
+fn run_and_kill(data_dir: &Path, writes: u64, kill_after: Duration) -> (Vec<Ack>, bool) {
+    let args = ["store-stress", "--writes", &writes.to_string()];
+    let r = run(&args, data_dir, "", KillAt::AfterStart(kill_after));
+    (r.lines.iter().filter_map(|l| Ack::parse(l.trim_end())).collect(), r.killed)
 }
 
 #[test]

@@ -12,11 +12,11 @@
 //! `GRIDCARE_TICKET_CRASH_TRIALS` (default 25) and `GRIDCARE_TICKET_CRASH_WRITES` (desk
 //! operations per trial, default 200) scale it; `GRIDCARE_CRASH_SEED` picks the kill moments.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+mod kill9;
 
 use gridcare::rng::Rng;
 use gridcare::store::{Aggregate, Recorded};
@@ -24,26 +24,10 @@ use gridcare::workorder::stress::TicketAck;
 use gridcare::workorder::{
     CrewStatus, Disposition, RepairDesk, SlaPolicy, Ticket, TicketEvent, TicketId, TicketStatus,
 };
+use kill9::{scratch, KillAt};
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gridcare-crash-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// When to kill a run.
-#[derive(Clone, Copy)]
-enum KillAt {
-    /// This long after it said it is ready (its model loaded, its store open and the
-    /// previous run's half-written operations completed): while it writes.
-    AfterReady(Duration),
-    /// This long after it started: while it opens the store and completes what the
-    /// previous kill left half-written.
-    AfterStart(Duration),
 }
 
 /// One run of `gridcare ticket-stress`, killed at `kill` unless it ends first. Returns the
@@ -55,83 +39,14 @@ fn run_and_kill(
     seed: u64,
     kill: KillAt,
 ) -> (Vec<TicketAck>, bool, Duration, usize, Duration) {
-    let spawned = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gridcare"))
-        .args(["ticket-stress", "--writes", &writes.to_string(), "--seed", &seed.to_string()])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let (tx, rx) = mpsc::channel();
-    let out = std::thread::spawn(move || {
-        let mut lines = Vec::new();
-        let mut reader = BufReader::new(stdout);
-        loop {
-            let mut l = String::new();
-            match reader.read_line(&mut l) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    if l.starts_with("ready") {
-                        let _ = tx.send(());
-                    }
-                    lines.push(l);
-                }
-            }
-        }
-        lines
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    // Wait for "ready" (or the end, if it failed before).
-    let (start, kill_after) = match kill {
-        KillAt::AfterStart(d) => (spawned, d),
-        KillAt::AfterReady(d) => {
-            let _ = rx.recv_timeout(Duration::from_secs(120));
-            (Instant::now(), d)
-        }
-    };
-    let mut killed = false;
-    let mut ready_after = Duration::ZERO;
-    loop {
-        if ready_after.is_zero() && rx.try_recv().is_ok() {
-            ready_after = spawned.elapsed();
-        }
-        if child.try_wait().expect("waitable").is_some() {
-            break;
-        }
-        if start.elapsed() >= kill_after {
-            killed = child.kill().is_ok(); // SIGKILL on Unix
-            break;
-        }
-        std::thread::sleep(Duration::from_micros(200));
-    }
-    let status = child.wait().expect("waitable");
-    let took = start.elapsed();
-    let lines = out.join().unwrap_or_default();
-    let err = err.join().unwrap_or_default();
-    if !killed {
-        assert!(status.success(), "ticket-stress failed on its own: {err}");
-    }
+    let (writes, seed) = (writes.to_string(), seed.to_string());
+    let args = ["ticket-stress", "--writes", &writes, "--seed", &seed];
+    let r = kill9::run_and_kill(&args, data_dir, "ready", kill);
     // What opening the desk completed of the previous run's half-written operations.
     let recovered =
-        lines.iter().filter_map(|l| l.strip_prefix("ready ")?.trim().parse::<usize>().ok()).sum();
-    // Only whole lines count: the kill may cut the last one.
-    let acks = lines
-        .iter()
-        .filter(|l| l.ends_with('\n'))
-        .filter_map(|l| TicketAck::parse(l.trim_end()))
-        .collect();
-    if ready_after.is_zero() {
-        ready_after = start.duration_since(spawned);
-    }
-    (acks, killed, took, recovered, ready_after)
+        r.lines.iter().filter_map(|l| l.strip_prefix("ready ")?.trim().parse::<usize>().ok()).sum();
+    let acks = r.lines.iter().filter_map(|l| TicketAck::parse(l.trim_end())).collect();
+    (acks, r.killed, r.took, recovered, r.ready_after)
 }
 
 /// The ticket as it was after its first `n` events.

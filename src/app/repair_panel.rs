@@ -386,7 +386,7 @@ fn history_entry_ui(ui: &mut egui::Ui, e: &Recorded<TicketEvent>, ctx: &Ctx) {
 /// fields; `None` for a reason a person typed, which is shown as written.
 fn system_reason(e: &Recorded<TicketEvent>, ctx: &Ctx) -> Option<String> {
     let lang = ctx.lang;
-    if e.author == "gridcare" && e.reason.starts_with("completed after an interrupted write") {
+    if e.author == "gridcare" && e.reason == crate::workorder::RECOVERY_REASON {
         return Some(ctx.t(T::WhyRecovered).to_string());
     }
     Some(match &e.event {

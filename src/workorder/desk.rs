@@ -119,6 +119,10 @@ pub enum TicketStep {
     Cancel,
 }
 
+/// The reason recorded (by `gridcare`) for a write that completes an operation a crash cut
+/// in half ([`RepairDesk::open`]).
+pub const RECOVERY_REASON: &str = "completed after an interrupted write (crash or kill)";
+
 /// Every ticket and crew of a store.
 pub struct RepairDesk {
     store: Arc<Store>,
@@ -149,7 +153,6 @@ pub fn merge_duplicate_repair<'a>(
     in_flight: impl IntoIterator<Item = &'a Ticket>,
     located: &Located,
 ) -> MergeDecision {
-    let now = outages.now_s();
     let site = &located.site;
     let mut fault_outage = None;
     if let Some(c) = located.customer {
@@ -235,7 +238,6 @@ pub fn merge_duplicate_repair<'a>(
             ),
         };
     }
-    let _ = now;
     MergeDecision {
         disposition: Disposition::Dispatch,
         outage: None,
@@ -268,7 +270,6 @@ impl RepairDesk {
     }
 
     fn recover(&mut self) -> Result<(), TicketError> {
-        const WHY: &str = "completed after an interrupted write (crash or kill)";
         let undispatched: Vec<(TicketId, String)> = self
             .tickets
             .values()
@@ -276,7 +277,7 @@ impl RepairDesk {
             .map(|t| (t.id, t.site.unit.clone()))
             .collect();
         for (id, unit) in undispatched {
-            self.append(id, "gridcare", WHY, TicketEvent::Dispatched { unit })?;
+            self.append(id, "gridcare", RECOVERY_REASON, TicketEvent::Dispatched { unit })?;
             self.recovered += 1;
         }
         let crews: Vec<(CrewId, TicketId, CrewStatus)> =
@@ -285,12 +286,12 @@ impl RepairDesk {
             let ticket = self.tickets.get(&tid);
             let holds = ticket.is_some_and(|t| t.in_flight() && t.crew == Some(cid));
             if !holds {
-                self.crew_event(cid, "gridcare", WHY, CrewEvent::Released)?;
+                self.crew_event(cid, "gridcare", RECOVERY_REASON, CrewEvent::Released)?;
                 self.recovered += 1;
             } else if let Some(t) = ticket.filter(|t| t.status == TicketStatus::OnSite) {
                 if status == CrewStatus::EnRoute {
                     let at = t.site.pos;
-                    self.crew_event(cid, "gridcare", WHY, CrewEvent::Arrived { at })?;
+                    self.crew_event(cid, "gridcare", RECOVERY_REASON, CrewEvent::Arrived { at })?;
                     self.recovered += 1;
                 }
             }

@@ -33,7 +33,7 @@ pub use crew::{
 };
 pub use desk::{
     merge_duplicate_repair, CallOutcome, MasterInfo, MergeDecision, RepairCall, RepairDesk,
-    TicketStep,
+    TicketStep, RECOVERY_REASON,
 };
 pub use error::TicketError;
 pub use locate::{locate_call, Caller, Located, MIN_ADDRESS_SCORE, PIN_RADIUS_M};
