@@ -9,6 +9,7 @@ pub mod address;
 #[cfg(feature = "app")]
 pub mod app;
 pub mod bench;
+pub mod channels;
 pub mod citygen;
 pub mod export;
 pub mod grid;

@@ -11,9 +11,13 @@ use gridcare::grid::{Grid, ModelSource};
 use gridcare::model::{DeviceRef, ElementRef, LonLat};
 use serde_json::json;
 
+mod alert_cli;
 mod outage_cli;
+mod outbox_cli;
 mod plan_cli;
 mod report_cli;
+#[cfg(feature = "serve")]
+mod serve_cli;
 mod ticket_cli;
 
 #[derive(Parser)]
@@ -147,6 +151,28 @@ enum Command {
         #[command(subcommand)]
         action: plan_cli::PlanCommand,
     },
+    /// The channel outbox (消息发件箱): consultation letters and outage notices queued per
+    /// customer and channel, their delivery state, and delivery through a channel gateway.
+    Outbox {
+        /// Who makes the change (default: $USER, else `operator`).
+        #[arg(long, global = true)]
+        author: Option<String>,
+        #[command(subcommand)]
+        action: outbox_cli::OutboxCommand,
+    },
+    /// Sensitive-word alerts (敏感词预警): screen a text, list, acknowledge, assign and resolve
+    /// alerts in the store of --data-dir.
+    Alert {
+        /// Who makes the change (default: $USER, else `operator`).
+        #[arg(long, global = true)]
+        author: Option<String>,
+        #[command(subcommand)]
+        action: alert_cli::AlertCommand,
+    },
+    /// The HTTP/JSON channel service (`gridcare serve`): WeChat, app, web and SMS intake over
+    /// the store of --data-dir, channel tokens, OpenAPI at /api/v1/openapi.json.
+    #[cfg(feature = "serve")]
+    Serve(serve_cli::ServeArgs),
     /// Outage information (停电信息): planned and fault outages in the store of --data-dir,
     /// their change trajectory, and the answer to a caller.
     Outage {
@@ -827,6 +853,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Plan { action } => {
             return plan_cli::run(&cli.model, cli.data_dir.as_deref(), json, action);
+        }
+        Command::Outbox { author, action } => {
+            let author = author_or_user(author);
+            return outbox_cli::run(&cli.model, cli.data_dir.as_deref(), json, &author, action);
+        }
+        Command::Alert { author, action } => {
+            let author = author_or_user(author);
+            return alert_cli::run(&cli.model, cli.data_dir.as_deref(), json, &author, action);
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => {
+            return serve_cli::run(&cli.model, cli.data_dir.as_deref(), args);
         }
         Command::Outage { author, action } => {
             let author = author_or_user(author);

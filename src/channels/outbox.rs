@@ -1,0 +1,1 @@
+//! The channel outbox (being built).
