@@ -35,6 +35,7 @@ pub fn store_kinds() -> Vec<store::KindCheck> {
     let mut kinds = workorder::store_kinds();
     kinds.push(store::KindCheck::of::<outage::Outage>());
     kinds.push(store::KindCheck::of::<planning::Scenario>());
+    kinds.push(store::KindCheck::of::<channels::outbox::OutboxMessage>());
     kinds
 }
 
