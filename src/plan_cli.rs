@@ -546,7 +546,7 @@ fn scenario(
             book.change(id(n), author, reason, ScenarioEvent::Renamed { name })?
         }
         ScenarioCommand::Publish { id: n } => {
-            book.change(id(n), author, reason, ScenarioEvent::Published)?
+            book.change(id(n), author, reason, ScenarioEvent::Published { outage: None })?
         }
         ScenarioCommand::List => {
             let all = book.list()?;

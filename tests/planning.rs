@@ -603,7 +603,8 @@ mod scenarios_in_the_store {
             ]
         );
         // Edited again after reopening, then published: no more edits.
-        book.change(s.id, "wang", "approved", ScenarioEvent::Published).expect("published");
+        book.change(s.id, "wang", "approved", ScenarioEvent::Published { outage: None })
+            .expect("published");
         let e = book
             .change(s.id, "wang", "oops", ScenarioEvent::Renamed { name: "x".into() })
             .expect_err("published");
@@ -637,7 +638,9 @@ mod scenarios_in_the_store {
         let backwards = ScenarioEvent::WindowSet { start_s: 100, end_s: 50 };
         let e = book.change(s.id, "li", "r", backwards).expect_err("backwards");
         assert!(e.to_string().contains("the end (50) is not after the start (100)"), "{e}");
-        let e = book.change(s.id, "li", "r", ScenarioEvent::Published).expect_err("no window");
+        let e = book
+            .change(s.id, "li", "r", ScenarioEvent::Published { outage: None })
+            .expect_err("no window");
         assert!(e.to_string().ends_with("choose a window before publishing"), "{e}");
         assert_eq!(book.history(s.id).expect("history").len(), 1, "refused edits not stored");
         close(book);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::isolate::{
     impact_of_customers, isolate_polygon, PlanningError, ScenarioArea, ScenarioImpact,
 };
+use super::window::CandidateWindow;
 use crate::grid::Grid;
 use crate::store::{Aggregate, Recorded, Store};
 
@@ -55,8 +56,65 @@ pub enum ScenarioEvent {
         /// The name.
         name: String,
     },
+    /// The candidate windows offered to the customers, and the crews the work needs.
+    CandidatesSet {
+        /// The windows, in the order the letter lists them (A, B, C…).
+        windows: Vec<CandidateWindow>,
+        /// Crews the work needs.
+        crews_needed: u32,
+    },
+    /// Consultation letters (意见书) queued in the channel outbox.
+    Consulted {
+        /// The rule preset that picked the appointment customers.
+        preset: String,
+        /// Accounts a letter was queued for (WeChat-bound).
+        sent: Vec<String>,
+        /// Accounts picked but not reachable by WeChat (to be phoned).
+        unreachable: Vec<String>,
+    },
+    /// A customer's answer (征询意见), replacing any earlier one of theirs.
+    Answered {
+        /// The answer.
+        answer: AnswerRecord,
+    },
     /// Handed on to become a planned outage; no more edits.
-    Published,
+    Published {
+        /// The planned outage in the outage book (absent in scenarios published before
+        /// publication created one).
+        #[serde(default)]
+        outage: Option<u64>,
+    },
+}
+
+/// A customer's recorded answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    /// The customer's account number.
+    pub account: String,
+    /// Windows they prefer, by name.
+    #[serde(default)]
+    pub preferred: Vec<String>,
+    /// Windows they object to, by name.
+    #[serde(default)]
+    pub objections: Vec<String>,
+    /// What they said.
+    #[serde(default)]
+    pub reason: String,
+    /// How it came: `wechat`, `operator`, `app`…
+    pub via: String,
+}
+
+/// The consultation of a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Consultation {
+    /// The preset that picked the customers.
+    pub preset: String,
+    /// Accounts a letter was queued for.
+    pub sent: Vec<String>,
+    /// Accounts picked but not reachable by WeChat.
+    pub unreachable: Vec<String>,
+    /// When.
+    pub time_s: i64,
 }
 
 impl ScenarioEvent {
@@ -67,7 +125,10 @@ impl ScenarioEvent {
             ScenarioEvent::AreaChanged { .. } => "area_changed",
             ScenarioEvent::WindowSet { .. } => "window_set",
             ScenarioEvent::Renamed { .. } => "renamed",
-            ScenarioEvent::Published => "published",
+            ScenarioEvent::CandidatesSet { .. } => "candidates_set",
+            ScenarioEvent::Consulted { .. } => "consulted",
+            ScenarioEvent::Answered { .. } => "answered",
+            ScenarioEvent::Published { .. } => "published",
         }
     }
 }
@@ -85,6 +146,21 @@ pub struct Scenario {
     pub window: Option<(i64, i64)>,
     /// Published: no more edits.
     pub published: bool,
+    /// The planned outage it became.
+    #[serde(default)]
+    pub outage: Option<u64>,
+    /// The candidate windows (letters A, B, C… in this order).
+    #[serde(default)]
+    pub candidates: Vec<CandidateWindow>,
+    /// Crews the work needs.
+    #[serde(default = "one")]
+    pub crews_needed: u32,
+    /// The latest consultation.
+    #[serde(default)]
+    pub consultation: Option<Consultation>,
+    /// The answers, one per account (the latest), in the order they first came.
+    #[serde(default)]
+    pub answers: Vec<AnswerRecord>,
     /// When it was drawn.
     pub created_s: i64,
     /// Who drew it.
@@ -96,6 +172,27 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A scenario not yet in any store (number 0), as [`ScenarioBook::create`] would start
+    /// it: for previews and examples.
+    pub fn draft(name: &str, area: ScenarioArea) -> Scenario {
+        Scenario {
+            id: ScenarioId(0),
+            name: name.trim().to_string(),
+            area,
+            window: None,
+            published: false,
+            outage: None,
+            candidates: Vec::new(),
+            crews_needed: 1,
+            consultation: None,
+            answers: Vec::new(),
+            created_s: 0,
+            created_by: String::new(),
+            updated_s: 0,
+            changes: 0,
+        }
+    }
+
     /// Who loses supply (the devices opened, or the isolation of the polygon), counted by
     /// label, with customer-hours over the window when one is set.
     pub fn impact(&self, grid: &Grid) -> Result<ScenarioImpact, PlanningError> {
@@ -109,6 +206,10 @@ impl Scenario {
         let (start_s, end_s) = self.window.unwrap_or((0, 0));
         Ok(impact_of_customers(grid, customers, start_s, end_s))
     }
+}
+
+fn one() -> u32 {
+    1
 }
 
 fn check_name(name: &str) -> Result<(), String> {
@@ -138,6 +239,24 @@ fn check_area(area: &ScenarioArea) -> Result<(), String> {
     }
 }
 
+fn check_candidates(windows: &[CandidateWindow]) -> Result<(), String> {
+    for (i, w) in windows.iter().enumerate() {
+        if w.name.trim().is_empty() {
+            return Err(format!("candidate {}: name: empty", i + 1));
+        }
+        if w.end_s <= w.start_s {
+            return Err(format!(
+                "candidate `{}`: the end ({}) is not after the start ({})",
+                w.name, w.end_s, w.start_s
+            ));
+        }
+        if windows[..i].iter().any(|o| o.name == w.name) {
+            return Err(format!("candidate `{}`: named twice", w.name));
+        }
+    }
+    Ok(())
+}
+
 impl Aggregate for Scenario {
     const KIND: &'static str = "scenario";
     type Event = ScenarioEvent;
@@ -153,6 +272,11 @@ impl Aggregate for Scenario {
                     area: area.clone(),
                     window: None,
                     published: false,
+                    outage: None,
+                    candidates: Vec::new(),
+                    crews_needed: 1,
+                    consultation: None,
+                    answers: Vec::new(),
                     created_s: e.time_s,
                     created_by: e.author.clone(),
                     updated_s: e.time_s,
@@ -188,11 +312,51 @@ impl Aggregate for Scenario {
                 check_name(name)?;
                 s.name = name.trim().to_string();
             }
-            ScenarioEvent::Published => {
+            ScenarioEvent::CandidatesSet { windows, crews_needed } => {
+                check_candidates(windows)?;
+                s.candidates = windows.clone();
+                s.crews_needed = *crews_needed;
+            }
+            ScenarioEvent::Consulted { preset, sent, unreachable } => {
+                if s.candidates.is_empty() {
+                    return Err("set the candidate windows before consulting".into());
+                }
+                s.consultation = Some(Consultation {
+                    preset: preset.clone(),
+                    sent: sent.clone(),
+                    unreachable: unreachable.clone(),
+                    time_s: e.time_s,
+                });
+            }
+            ScenarioEvent::Answered { answer } => {
+                if answer.account.trim().is_empty() {
+                    return Err("answer: account: empty".into());
+                }
+                for w in answer.preferred.iter().chain(&answer.objections) {
+                    if !s.candidates.iter().any(|c| &c.name == w) {
+                        return Err(format!(
+                            "answer of {}: no candidate window named `{w}`",
+                            answer.account
+                        ));
+                    }
+                }
+                if let Some(w) = answer.preferred.iter().find(|w| answer.objections.contains(w)) {
+                    return Err(format!(
+                        "answer of {}: window `{w}` both preferred and objected to",
+                        answer.account
+                    ));
+                }
+                match s.answers.iter_mut().find(|a| a.account == answer.account) {
+                    Some(a) => *a = answer.clone(),
+                    None => s.answers.push(answer.clone()),
+                }
+            }
+            ScenarioEvent::Published { outage } => {
                 if s.window.is_none() {
                     return Err("choose a window before publishing".into());
                 }
                 s.published = true;
+                s.outage = *outage;
             }
         }
         s.updated_s = e.time_s;
