@@ -36,6 +36,7 @@ pub fn store_kinds() -> Vec<store::KindCheck> {
     kinds.push(store::KindCheck::of::<outage::Outage>());
     kinds.push(store::KindCheck::of::<planning::Scenario>());
     kinds.push(store::KindCheck::of::<channels::outbox::OutboxMessage>());
+    kinds.push(store::KindCheck::of::<channels::alert::Alert>());
     kinds
 }
 
