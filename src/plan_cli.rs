@@ -13,13 +13,15 @@ use gridcare::model::{CustomerId, SwitchId};
 use gridcare::outage::{affected_by_opening, OutageBook};
 use gridcare::planning::{
     apply_rules, back_feed, choose_window, generate_windows, impact_of_customers, isolate_polygon,
-    other_outages, parse_polygon, Answer, CandidateWindow, PresetFile, Scenario, ScenarioArea,
-    ScenarioBook, ScenarioEvent, ScenarioId, WindowQuestion,
+    other_outages, parse_polygon, Answer, CandidateWindow, PresetFile, ScenarioArea,
+    WindowQuestion,
 };
 use gridcare::store::{format_time, parse_time};
 use serde_json::{json, Value};
 
 use crate::{load, print_json};
+
+mod scenario;
 
 /// What `gridcare plan` does. Times: `2026-12-08T08:00` (Beijing time) or RFC 3339.
 #[derive(Subcommand)]
@@ -102,82 +104,23 @@ pub enum PlanCommand {
         #[arg(long, global = true, default_value = "")]
         reason: String,
         #[command(subcommand)]
-        action: ScenarioCommand,
+        action: scenario::ScenarioCommand,
     },
 }
 
-/// What `gridcare plan scenario` does.
-#[derive(Subcommand)]
-pub enum ScenarioCommand {
-    /// Draw a new scenario: devices to open, or a polygon to isolate.
-    New {
-        /// Its name.
-        #[arg(long)]
-        name: String,
-        /// A device to open (repeat); or --polygon.
-        #[arg(long = "device", value_name = "DEVICE")]
-        devices: Vec<String>,
-        /// The area to isolate, instead of devices.
-        #[arg(long, conflicts_with = "devices")]
-        polygon: Option<String>,
-    },
-    /// Every scenario.
-    List,
-    /// One scenario with its history.
-    Show {
-        /// The scenario number.
-        id: u64,
-    },
-    /// Other devices or another polygon.
-    Area {
-        /// The scenario number.
-        id: u64,
-        /// A device to open (repeat); or --polygon.
-        #[arg(long = "device", value_name = "DEVICE")]
-        devices: Vec<String>,
-        /// The area to isolate, instead of devices.
-        #[arg(long, conflicts_with = "devices")]
-        polygon: Option<String>,
-    },
-    /// Set the window.
-    Window {
-        /// The scenario number.
-        id: u64,
-        /// Start.
-        #[arg(long)]
-        start: String,
-        /// End.
-        #[arg(long)]
-        end: String,
-    },
-    /// Rename.
-    Rename {
-        /// The scenario number.
-        id: u64,
-        /// The new name.
-        #[arg(long)]
-        name: String,
-    },
-    /// Publish: no more edits.
-    Publish {
-        /// The scenario number.
-        id: u64,
-    },
-}
-
-fn time(text: &str, flag: &str) -> Result<i64> {
+pub(crate) fn time(text: &str, flag: &str) -> Result<i64> {
     parse_time(text).with_context(|| format!("--{flag}"))
 }
 
-fn switch_names(grid: &Grid, s: &[SwitchId]) -> Vec<String> {
+pub(crate) fn switch_names(grid: &Grid, s: &[SwitchId]) -> Vec<String> {
     s.iter().map(|s| grid.model.switches[s.index()].name.clone()).collect()
 }
 
-fn accounts(grid: &Grid, c: &[CustomerId]) -> Vec<String> {
+pub(crate) fn accounts(grid: &Grid, c: &[CustomerId]) -> Vec<String> {
     c.iter().map(|c| grid.model.customers[c.index()].account_no.clone()).collect()
 }
 
-fn presets(path: &Option<PathBuf>) -> Result<PresetFile> {
+pub(crate) fn presets(path: &Option<PathBuf>) -> Result<PresetFile> {
     Ok(match path {
         Some(p) => PresetFile::from_path(p)?,
         None => PresetFile::embedded()?,
@@ -208,7 +151,7 @@ pub fn run(
         PlanCommand::Isolate { polygon } => isolate(&grid, &polygon, json_out),
         PlanCommand::Scenario { author, reason, action } => {
             let author = crate::author_or_user(author);
-            scenario(&grid, data_dir, json_out, &author, &reason, action)
+            scenario::run(&grid, data_dir, json_out, &author, &reason, action)
         }
         PlanCommand::Impact { devices, start, end } => {
             let (start_s, end_s) = (time(&start, "start")?, time(&end, "end")?);
@@ -321,47 +264,51 @@ pub fn run(
                 print_json(&serde_json::to_value(&r)?)?;
             } else {
                 println!("{} customers affected; {} answers", im.customers.len(), answers.len());
-                println!(
-                    "{:>4}  {:<18} {:<33} {:>9} {:>9} {:>6} {:>6} {:>9} {:>5} {:>9}",
-                    "rank",
-                    "window",
-                    "time",
-                    "cust-h",
-                    "weighted",
-                    "object",
-                    "prefer",
-                    "conflicts",
-                    "crews",
-                    "score"
-                );
-                for w in &r.rows {
-                    println!(
-                        "{:>4}  {:<18} {:<33} {:>9.1} {:>9.1} {:>6} {:>6} {:>9} {:>5} {:>9.1}",
-                        w.rank,
-                        w.name,
-                        format!("{} – {}", format_time(w.start_s), format_time(w.end_s)),
-                        w.customer_hours,
-                        w.weighted_customer_hours,
-                        w.objecting.len(),
-                        w.preferring.len(),
-                        w.conflicts.len(),
-                        format!("{}{}", w.crews_available, if w.feasible { "" } else { "!" }),
-                        w.score
-                    );
-                    if !w.objecting.is_empty() {
-                        println!("        objecting: {}", w.objecting.join(", "));
-                    }
-                    if !w.conflicts.is_empty() {
-                        let ids: Vec<String> =
-                            w.conflicts.iter().map(|c| format!("#{c}")).collect();
-                        println!("        conflicts with planned outage {}", ids.join(", "));
-                    }
-                }
-                println!("chosen: {}", r.why);
+                print_ranking(&r);
             }
             Ok(if r.chosen.is_some() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
     }
+}
+
+/// The ranking table and the sentence that explains it.
+pub(crate) fn print_ranking(r: &gridcare::planning::Ranking) {
+    println!(
+        "{:>4}  {:<18} {:<33} {:>9} {:>9} {:>6} {:>6} {:>9} {:>5} {:>9}",
+        "rank",
+        "window",
+        "time",
+        "cust-h",
+        "weighted",
+        "object",
+        "prefer",
+        "conflicts",
+        "crews",
+        "score"
+    );
+    for w in &r.rows {
+        println!(
+            "{:>4}  {:<18} {:<33} {:>9.1} {:>9.1} {:>6} {:>6} {:>9} {:>5} {:>9.1}",
+            w.rank,
+            w.name,
+            format!("{} – {}", format_time(w.start_s), format_time(w.end_s)),
+            w.customer_hours,
+            w.weighted_customer_hours,
+            w.objecting.len(),
+            w.preferring.len(),
+            w.conflicts.len(),
+            format!("{}{}", w.crews_available, if w.feasible { "" } else { "!" }),
+            w.score
+        );
+        if !w.objecting.is_empty() {
+            println!("        objecting: {}", w.objecting.join(", "));
+        }
+        if !w.conflicts.is_empty() {
+            let ids: Vec<String> = w.conflicts.iter().map(|c| format!("#{c}")).collect();
+            println!("        conflicts with planned outage {}", ids.join(", "));
+        }
+    }
+    println!("chosen: {}", r.why);
 }
 
 fn isolate(grid: &Grid, polygon: &str, json_out: bool) -> Result<ExitCode> {
@@ -427,7 +374,7 @@ fn isolate(grid: &Grid, polygon: &str, json_out: bool) -> Result<ExitCode> {
 }
 
 /// `NAME=START/END[@CREWS]`.
-fn parse_window(text: &str, crews: u32) -> Result<CandidateWindow> {
+pub(crate) fn parse_window(text: &str, crews: u32) -> Result<CandidateWindow> {
     let (name, rest) =
         text.split_once('=').with_context(|| format!("--window `{text}`: not NAME=START/END"))?;
     let (span, crews_available) = match rest.rsplit_once('@') {
@@ -492,112 +439,10 @@ fn conflicts(grid: &Grid, data_dir: Option<&Path>) -> Result<Vec<gridcare::plann
     Ok(others)
 }
 
-fn area(devices: Vec<String>, polygon: Option<String>) -> Result<ScenarioArea> {
+pub(crate) fn area(devices: Vec<String>, polygon: Option<String>) -> Result<ScenarioArea> {
     match polygon {
         Some(p) => Ok(ScenarioArea::Polygon { ring: parse_polygon(&p).context("--polygon")? }),
         None if devices.is_empty() => bail!("name the work: --device DEVICE (repeat) or --polygon"),
         None => Ok(ScenarioArea::Devices { devices }),
     }
-}
-
-fn scenario_line(s: &Scenario) -> String {
-    let what = match &s.area {
-        ScenarioArea::Devices { devices } => format!("open {}", devices.join(", ")),
-        ScenarioArea::Polygon { ring } => format!("isolate a polygon of {} corners", ring.len()),
-    };
-    let window = s.window.map_or_else(
-        || "no window".to_string(),
-        |(a, b)| format!("{} – {}", format_time(a), format_time(b)),
-    );
-    format!(
-        "#{} {}: {what}; {window}{}",
-        s.id,
-        s.name,
-        if s.published { "; published" } else { "" }
-    )
-}
-
-fn scenario(
-    grid: &Grid,
-    data_dir: Option<&Path>,
-    json_out: bool,
-    author: &str,
-    reason: &str,
-    action: ScenarioCommand,
-) -> Result<ExitCode> {
-    let data = gridcare::store::data_dir(data_dir);
-    let book = ScenarioBook::open(Arc::new(gridcare::open_store(&data)?));
-    let id = |n: u64| ScenarioId(n);
-    let changed = match action {
-        ScenarioCommand::New { name, devices, polygon } => {
-            book.create(grid, &name, area(devices, polygon)?, author, reason)?
-        }
-        ScenarioCommand::Area { id: n, devices, polygon } => {
-            book.set_area(grid, id(n), area(devices, polygon)?, author, reason)?
-        }
-        ScenarioCommand::Window { id: n, start, end } => {
-            let event = ScenarioEvent::WindowSet {
-                start_s: time(&start, "start")?,
-                end_s: time(&end, "end")?,
-            };
-            book.change(id(n), author, reason, event)?
-        }
-        ScenarioCommand::Rename { id: n, name } => {
-            book.change(id(n), author, reason, ScenarioEvent::Renamed { name })?
-        }
-        ScenarioCommand::Publish { id: n } => {
-            book.change(id(n), author, reason, ScenarioEvent::Published { outage: None })?
-        }
-        ScenarioCommand::List => {
-            let all = book.list()?;
-            if json_out {
-                print_json(&serde_json::to_value(&all)?)?;
-            } else {
-                for s in &all {
-                    println!("{}", scenario_line(s));
-                }
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-        ScenarioCommand::Show { id: n } => {
-            let s = book.get(id(n))?.with_context(|| format!("no scenario {n}"))?;
-            let history = book.history(id(n))?;
-            let im = s.impact(grid)?;
-            if json_out {
-                print_json(&json!({"scenario": s, "history": history,
-                    "impact": {"customers": im.customers.len(), "by_label": im.by_label,
-                               "kw": im.kw, "customer_hours": im.customer_hours}}))?;
-            } else {
-                println!("{}", scenario_line(&s));
-                let labels: Vec<String> =
-                    im.by_label.iter().map(|(l, n)| format!("{l} {n}")).collect();
-                println!(
-                    "  {} customers lose supply ({}){}",
-                    im.customers.len(),
-                    labels.join(", "),
-                    if s.window.is_some() {
-                        format!("; {:.1} customer-hours", im.customer_hours)
-                    } else {
-                        String::new()
-                    }
-                );
-                for r in &history {
-                    println!(
-                        "  {}  {:<12} {:<10} {}",
-                        format_time(r.time_s),
-                        r.event.as_str(),
-                        r.author,
-                        r.reason
-                    );
-                }
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-    };
-    if json_out {
-        print_json(&serde_json::to_value(&changed)?)?;
-    } else {
-        println!("{}", scenario_line(&changed));
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -27,6 +27,9 @@ use crate::store::{Aggregate, Recorded, Store, StoreError};
 /// Attempts before a message is given up.
 pub const MAX_ATTEMPTS: u32 = 5;
 
+/// Delivery outcomes recorded per flush.
+pub const DELIVERY_CHUNK: usize = 100;
+
 /// Wait after the first failed attempt; each later wait is four times the one before.
 pub const FIRST_RETRY_S: i64 = 60;
 
@@ -445,37 +448,46 @@ impl Outbox {
         due.sort_by_key(|m| (m.due_s, m.id));
         due.truncate(limit);
         let mut report = DeliveryReport::default();
-        for m in due {
-            let attempt = m.attempts + 1;
-            let (event, reason) = match gateway.send(&m) {
-                Ok(r) => {
-                    report.sent += 1;
-                    report.delivered += usize::from(r.delivered);
-                    let event = OutboxEvent::Sent {
-                        attempt,
-                        gateway_ref: r.gateway_ref,
-                        delivered: r.delivered,
-                    };
-                    (event, "gateway took it")
-                }
-                Err(e) => {
-                    let retry_at_s = match &e {
-                        GatewayError::Temporary(_) if attempt < MAX_ATTEMPTS => {
-                            Some(now_s + retry_wait_s(attempt))
-                        }
-                        _ => None,
-                    };
-                    if retry_at_s.is_some() {
-                        report.retrying += 1;
-                    } else {
-                        report.failed += 1;
+        // Outcomes are recorded a chunk at a time, one flush per chunk: a crash loses at most
+        // a chunk's outcomes, and those messages are handed over again (at least once).
+        for chunk in due.chunks(DELIVERY_CHUNK) {
+            let mut outcomes = Vec::with_capacity(chunk.len());
+            for m in chunk {
+                let attempt = m.attempts + 1;
+                let (event, reason) = match gateway.send(m) {
+                    Ok(r) => {
+                        report.sent += 1;
+                        report.delivered += usize::from(r.delivered);
+                        let event = OutboxEvent::Sent {
+                            attempt,
+                            gateway_ref: r.gateway_ref,
+                            delivered: r.delivered,
+                        };
+                        (event, "gateway took it")
                     }
-                    let event =
-                        OutboxEvent::AttemptFailed { attempt, error: e.to_string(), retry_at_s };
-                    (event, "gateway refused it")
-                }
-            };
-            self.store.append::<OutboxMessage>(m.id.0, author, reason, event)?;
+                    Err(e) => {
+                        let retry_at_s = match &e {
+                            GatewayError::Temporary(_) if attempt < MAX_ATTEMPTS => {
+                                Some(now_s + retry_wait_s(attempt))
+                            }
+                            _ => None,
+                        };
+                        if retry_at_s.is_some() {
+                            report.retrying += 1;
+                        } else {
+                            report.failed += 1;
+                        }
+                        let event = OutboxEvent::AttemptFailed {
+                            attempt,
+                            error: e.to_string(),
+                            retry_at_s,
+                        };
+                        (event, "gateway refused it")
+                    }
+                };
+                outcomes.push((m.id.0, reason.to_string(), event));
+            }
+            self.store.append_many::<OutboxMessage>(author, outcomes)?;
         }
         Ok(report)
     }

@@ -231,6 +231,32 @@ impl Store {
         }
     }
 
+    /// Appends events to entities of kind `A` (entity, reason, event), each atomically, all
+    /// flushed together: returns after every one is on disk. A refused event stops the batch
+    /// with that error; the events before it stay, and are on disk.
+    pub fn append_many<A: Aggregate>(
+        &self,
+        author: &str,
+        items: Vec<(u64, String, A::Event)>,
+    ) -> Result<Vec<Entity<A>>, StoreError> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut failed = None;
+        for (id, reason, event) in items {
+            match self.write::<A>(Some(id), author, &reason, event, false) {
+                Ok(e) => out.push(e),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        self.flush()?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
     /// Appends an event to entity `id` of kind `A` and updates its state, atomically.
     /// Returns after the event is on disk. An event [`Aggregate::apply`] refuses is not
     /// written ([`StoreError::Rejected`]).
