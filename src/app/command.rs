@@ -175,6 +175,10 @@ pub enum Command {
     },
     /// Open, close or set up the KPI dashboard (仪表盘).
     Dashboard(super::dashboard::DashboardCommand),
+    /// Open or close the planning workspace (停电计划).
+    ShowPlanning(bool),
+    /// Draw, compute, store and rank a planning scenario.
+    Plan(super::planning::PlanCommand),
 }
 
 impl GridCareApp {
@@ -190,6 +194,20 @@ impl GridCareApp {
                 self.refresh_predicted();
             }
             Command::ShowOutages(open) => self.state.outage_panel = open,
+            Command::ShowPlanning(open) => {
+                self.state.planning_panel = open;
+                if !open {
+                    self.session.plan.mode = super::planning::DrawMode::Off;
+                }
+            }
+            Command::Plan(c) => self.apply_plan(c, ctx),
+            Command::MapClicked { at, metres_per_point, zoom }
+                if self.state.planning_panel
+                    && self.session.plan.mode != super::planning::DrawMode::Off =>
+            {
+                let click = super::planning::PlanCommand::MapClick { at, metres_per_point, zoom };
+                self.apply_plan(click, ctx);
+            }
             Command::Dashboard(c) => self.apply_dashboard(c),
             Command::ShowRepairs(open) => self.state.repair_panel = open,
             Command::ShowNewCall(open) => {
@@ -217,6 +235,7 @@ impl GridCareApp {
                 self.session.tour.next_s = 0.0;
                 if on {
                     self.session.pin_mode = false;
+                    self.session.plan.mode = super::planning::DrawMode::Off;
                     self.session.settings.open = false;
                 }
                 ctx.send_viewport_cmd(eframe::egui::ViewportCommand::Fullscreen(on));
@@ -375,7 +394,7 @@ impl GridCareApp {
 
 /// The device under a click: what is drawn there at this zoom, nearest first by kind
 /// (substation, switch, transformer, customer, MV line, LV line).
-fn pick_device(
+pub(super) fn pick_device(
     grid: &crate::grid::Grid,
     at: LonLat,
     m_per_pt: f64,

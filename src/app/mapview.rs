@@ -28,7 +28,7 @@ pub struct MapInput<'a, 's> {
     pub lang: Lang,
     /// Notices to show over the map.
     pub notices: &'a [String],
-    /// Clicks drop a pin.
+    /// Clicks drop a pin, or draw (a crosshair over the map).
     pub pin_mode: bool,
     /// Wall screen.
     pub wall: bool,
@@ -53,7 +53,7 @@ pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) -> egu
             if on.basemap || matches!(tile_status, Some((TileStatus::Failing(_), _))) {
                 map = map.with_plugin(BasemapPlugin { basemap, slot, lang, labels: !tiles_ok });
             }
-            let builders: [(bool, layers::BuildFn); 9] = [
+            let builders: [(bool, layers::BuildFn); 10] = [
                 (on.customers, layers::customers::build),
                 (on.feeders, layers::feeders::build),
                 (on.transformers, layers::transformers::build),
@@ -61,6 +61,7 @@ pub fn map_ui(ui: &mut egui::Ui, input: MapInput, out: &mut Vec<Command>) -> egu
                 (true, layers::highlight::build),
                 (on.predicted_areas, layers::areas::build_predicted),
                 (on.outage_areas, layers::areas::build),
+                (on.planning && scene.planning.is_some(), layers::planning::build),
                 (on.substations, layers::substations::build),
                 (on.repair_pins, layers::repairs::build),
             ];

@@ -23,6 +23,7 @@ mod new_call;
 mod outage_panel;
 mod outages;
 mod panels;
+mod planning;
 mod predict_panel;
 mod predicted;
 mod repair_panel;
@@ -51,6 +52,7 @@ pub use i18n::{tr, trf, Lang, T};
 pub use layers::{build_grid_layers, LayerId, LayerToggles, Overlay, Scene};
 pub use mask::{mask_address, mask_name, mask_phone};
 pub use outages::{open_book, OutageSnapshot, STORE_DIR};
+pub use planning::{DrawMode, PlanCommand, PlanTab, PlanView, TieRow};
 pub use predicted::{PredictedRow, PredictedSnapshot};
 pub use repairs::{clock_urgency, ticket_urgency, CrewRow, RepairSnapshot, TicketRow};
 pub use session::Selection;
@@ -104,6 +106,8 @@ pub struct Resources {
     demo: Option<storm_demo::DemoRunner>,
     /// The KPI dashboard: its choices, last result and the computation in flight.
     dashboard: dashboard::DashboardRes,
+    /// The planning workspace: the scenario book, the presets, the computed area.
+    plan: planning::PlanRes,
     basemap: layers::basemap::Basemap,
     tiles: Option<tiles::TileLayer>,
     memory: walkers::MapMemory,
@@ -191,6 +195,7 @@ impl GridCareApp {
             predicted: PredictedSnapshot::default(),
             demo: None,
             dashboard: dashboard::DashboardRes::default(),
+            plan: planning::PlanRes::default(),
             basemap: layers::basemap::Basemap::load(),
             tiles: None,
             memory,
@@ -227,6 +232,10 @@ impl GridCareApp {
                     let n = unresolved.to_string();
                     self.session.notices.push(trf(self.state.lang, T::UnresolvedAccounts, &[&n]));
                 }
+                self.res.plan.book =
+                    Some(crate::planning::ScenarioBook::open(desk.store().clone()));
+                self.res.plan.outbox =
+                    Some(crate::channels::outbox::Outbox::open(desk.store().clone()));
                 self.res.outages = Some(book);
                 self.res.repairs = Some(desk);
             }
@@ -321,6 +330,59 @@ impl GridCareApp {
         self.res.demo.as_ref().is_some_and(|d| d.demo.is_generating())
     }
 
+    /// The planning workspace's computed area (the scenario drawn or open), if computed.
+    pub fn plan_view(&self) -> Option<&PlanView> {
+        self.res.plan.view.as_ref()
+    }
+
+    /// True while the planning workspace computes an area.
+    pub fn plan_computing(&self) -> bool {
+        self.res.plan.computing()
+    }
+
+    /// The stored planning scenarios, as the workspace lists them.
+    pub fn scenarios(&self) -> &[crate::planning::Scenario] {
+        &self.res.plan.scenarios
+    }
+
+    /// The scenario open in the planning workspace.
+    pub fn open_scenario(&self) -> Option<crate::planning::ScenarioId> {
+        self.session.plan.open
+    }
+
+    /// The appointment customers the planning rules pick from the computed area.
+    pub fn appointment_customers(&self) -> Option<&[CustomerId]> {
+        match &self.res.plan.filtered.picked {
+            Some(Ok(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The last ranking of the candidate windows.
+    pub fn plan_ranking(&self) -> Option<&crate::planning::Ranking> {
+        self.session.plan.ranking.as_ref()
+    }
+
+    /// What the map draws of the planning scenario.
+    pub fn plan_overlay(&self) -> &layers::planning::PlanOverlay {
+        &self.res.plan.overlay
+    }
+
+    /// Where the map was on the screen last frame.
+    pub fn map_rect(&self) -> egui::Rect {
+        self.res.map_rect
+    }
+
+    /// The scenario book of the store, when it is open.
+    pub fn scenario_book(&self) -> Option<&crate::planning::ScenarioBook> {
+        self.res.plan.book.as_ref()
+    }
+
+    /// The channel outbox of the store, when it is open.
+    pub fn outbox(&self) -> Option<&crate::channels::outbox::Outbox> {
+        self.res.plan.outbox.as_ref()
+    }
+
     /// True on the wall screen.
     pub fn is_wall(&self) -> bool {
         self.session.wall
@@ -357,6 +419,7 @@ impl GridCareApp {
         self.run_demo(&ctx);
         self.refresh_repairs_if_stale(ctx.input(|i| i.time));
         self.refresh_dashboard(&ctx);
+        self.refresh_planning(&ctx);
         self.shortcuts(&ctx);
         self.advance_camera(&ctx);
         if self.session.wall {
@@ -416,6 +479,7 @@ impl GridCareApp {
                     repairs: self.state.repair_panel,
                     new_call: self.session.repair_form.open,
                     dashboard: self.res.dashboard.open,
+                    planning: self.state.planning_panel,
                 },
                 out,
             );
@@ -432,9 +496,15 @@ impl GridCareApp {
         if !self.session.wall {
             panels::layers_ui(ui, &self.state.layers, &ctx, out);
         }
-        let show_details = !self.session.wall || !matches!(self.session.selection, Selection::None);
+        // the planning workspace takes the details' place while nothing is selected
+        let nothing = matches!(self.session.selection, Selection::None);
+        let show_details = !nothing || !(self.session.wall || self.state.planning_panel);
         if show_details {
             details::details_ui(ui, &mut self.session, &ctx, out);
+        }
+        if self.state.planning_panel {
+            let author = self.session.outage_form.author.clone();
+            planning::planning_ui(ui, &mut self.session.plan, &self.res.plan, &author, &ctx, out);
         }
         if self.state.repair_panel && !self.session.wall {
             let selected = match self.session.selection {
@@ -499,10 +569,16 @@ impl GridCareApp {
         }
         let predicted: &[layers::AreaPolygon] =
             if self.session.wall { &[] } else { &self.res.predicted.areas };
-        let scene = Scene::new(grid, &self.res.snapshot, &self.session.overlay, self.session.wall)
-            .with_outage_areas(&self.res.outage_snapshot.areas)
-            .with_predicted_areas(predicted)
-            .with_repairs(&self.res.repair_snapshot.pins, &self.res.repair_snapshot.crew_marks);
+        let mut scene =
+            Scene::new(grid, &self.res.snapshot, &self.session.overlay, self.session.wall)
+                .with_outage_areas(&self.res.outage_snapshot.areas)
+                .with_predicted_areas(predicted)
+                .with_repairs(&self.res.repair_snapshot.pins, &self.res.repair_snapshot.crew_marks);
+        if self.state.planning_panel {
+            scene = scene.with_planning(&self.res.plan.overlay);
+        }
+        let drawing =
+            self.state.planning_panel && self.session.plan.mode != planning::DrawMode::Off;
         let tiles = if self.state.layers.tiles { self.res.tiles.as_mut() } else { None };
         self.res.map_rect = mapview::map_ui(
             ui,
@@ -514,7 +590,7 @@ impl GridCareApp {
                 layers: &self.state.layers,
                 lang: self.state.lang,
                 notices: &self.session.notices,
-                pin_mode: self.session.pin_mode,
+                pin_mode: self.session.pin_mode || drawing,
                 wall: self.session.wall,
             },
             out,

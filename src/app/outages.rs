@@ -17,7 +17,7 @@ use crate::model::{DeviceRef, FeederId, LonLat};
 use crate::outage::{
     FaultOutage, FaultSource, Outage, OutageBook, OutageError, OutageId, OutageKind, OutageStatus,
 };
-use crate::store::{KindCheck, OpenOptions, Store};
+use crate::store::{OpenOptions, Store};
 use crate::workorder::{RepairDesk, SlaPolicy};
 
 use super::command::Command;
@@ -40,9 +40,8 @@ pub const REFRESH_S: i64 = 60;
 /// desk's own message (it names the directory and what is wrong).
 pub fn open_book(data_dir: &Path, grid: &Grid) -> Result<(OutageBook, RepairDesk), String> {
     let dir = data_dir.join(STORE_DIR);
-    let mut kinds = crate::workorder::store_kinds();
-    kinds.push(KindCheck::of::<Outage>());
-    let options = OpenOptions { kinds, ..OpenOptions::default() };
+    // every kind the library keeps (outages, tickets, crews, planning scenarios, …)
+    let options = OpenOptions { kinds: crate::store_kinds(), ..OpenOptions::default() };
     let store = Arc::new(Store::open_with(&dir, options).map_err(|e| e.to_string())?);
     let book = OutageBook::open(store.clone(), grid).map_err(|e| e.to_string())?;
     let mut desk = RepairDesk::open(store, SlaPolicy::default()).map_err(|e| e.to_string())?;

@@ -9,7 +9,8 @@ use eframe::egui::{self, Color32, RichText, Sense, Stroke, Vec2};
 use super::command::Command;
 use super::i18n::{tr, trf, Lang, T};
 use super::layers::{
-    areas, crews, customers, feeders, highlight, repairs, substations, switches, transformers,
+    areas, crews, customers, feeders, highlight, planning, repairs, substations, switches,
+    transformers,
 };
 use super::layers::{AreaKind, LayerId, LayerToggles, Urgency};
 use super::session::SettingsForm;
@@ -50,6 +51,8 @@ pub struct Open {
     pub new_call: bool,
     /// The KPI dashboard.
     pub dashboard: bool,
+    /// The planning workspace.
+    pub planning: bool,
 }
 
 impl Ctx<'_> {
@@ -107,6 +110,9 @@ pub fn top_bar_ui(
             }
             if ui.selectable_label(open.dashboard, ctx.t(T::Dashboard)).clicked() {
                 out.push(Command::Dashboard(super::DashboardCommand::Show(!open.dashboard)));
+            }
+            if ui.selectable_label(open.planning, ctx.t(T::Planning)).clicked() {
+                out.push(Command::ShowPlanning(!open.planning));
             }
             if ctx.repairs.is_some() {
                 let n = ctx.repair_snap.queue.len().to_string();
@@ -197,6 +203,7 @@ fn layer_name(l: LayerId) -> T {
         LayerId::Substations => T::LayerSubstations,
         LayerId::RepairPins => T::LayerRepairPins,
         LayerId::Crews => T::LayerCrews,
+        LayerId::Planning => T::LayerPlanning,
     }
 }
 
@@ -214,6 +221,7 @@ enum Swatch {
     SmallDot(Color32),
     Van(Color32),
     Predicted,
+    Ring(Color32),
 }
 
 fn swatch_ui(ui: &mut egui::Ui, s: Swatch) {
@@ -265,6 +273,9 @@ fn swatch_ui(ui: &mut egui::Ui, s: Swatch) {
             let ring = vec![r.left_top(), r.right_top(), r.right_bottom(), r.left_bottom()];
             areas::predicted_shapes(&mut shapes, &ring, 1.5, 5.0);
             p.extend(shapes);
+        }
+        Swatch::Ring(col) => {
+            p.circle_stroke(c, 5.5, Stroke::new(2.5, col));
         }
         Swatch::Ramp => {
             for k in 0..5 {
@@ -319,6 +330,13 @@ fn legend_of(l: LayerId) -> Vec<(Swatch, T)> {
             (Swatch::Van(crews::colour(CrewStatus::Available)), T::LegendCrewFree),
             (Swatch::Van(crews::colour(CrewStatus::EnRoute)), T::LegendCrewDriving),
             (Swatch::Van(crews::colour(CrewStatus::OnSite)), T::LegendCrewOnSite),
+        ],
+        LayerId::Planning => vec![
+            (Swatch::Line(planning::POLYGON, 2.5), T::LegendPlanPolygon),
+            (Swatch::Square(planning::OPEN_SWITCH), T::LegendPlanSwitch),
+            (Swatch::SmallDot(planning::INSIDE), T::LegendPlanInside),
+            (Swatch::SmallDot(planning::OUTSIDE), T::LegendPlanOutside),
+            (Swatch::Ring(planning::BACK_FEED), T::LegendPlanTie),
         ],
         LayerId::Basemap | LayerId::Tiles => Vec::new(),
     }

@@ -202,6 +202,8 @@ pub struct Session {
     pub selected_crew: Option<CrewId>,
     /// The predicted-outage form (reason, move target, last outcome).
     pub predict_form: super::predicted::PredictForm,
+    /// The planning workspace (停电计划): the scenario open, the drawing, the forms.
+    pub plan: super::planning::PlanSession,
 }
 
 /// The supply path of a customer card as overlay geometry.

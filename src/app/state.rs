@@ -98,6 +98,8 @@ pub struct AppState {
     pub outage_panel: bool,
     /// The ticket queue and crew list (工单队列, 抢修队伍) are open.
     pub repair_panel: bool,
+    /// The planning workspace (停电计划) is open.
+    pub planning_panel: bool,
 }
 
 impl Default for AppState {
@@ -111,6 +113,7 @@ impl Default for AppState {
             wall: WallSettings::default(),
             outage_panel: true,
             repair_panel: true,
+            planning_panel: false,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod feeders;
 pub mod highlight;
 pub mod paint;
+pub mod planning;
 pub mod repairs;
 pub mod substations;
 pub mod switches;
@@ -54,11 +55,14 @@ pub enum LayerId {
     RepairPins,
     /// Repair crews.
     Crews,
+    /// The planning scenario (停电方案): the drawn polygon, the switches to open, the area
+    /// that loses supply, the back-feed ties.
+    Planning,
 }
 
 impl LayerId {
     /// Every layer, in drawing order.
-    pub const ALL: [LayerId; 11] = [
+    pub const ALL: [LayerId; 12] = [
         LayerId::Basemap,
         LayerId::Tiles,
         LayerId::Customers,
@@ -67,6 +71,7 @@ impl LayerId {
         LayerId::Switches,
         LayerId::PredictedAreas,
         LayerId::OutageAreas,
+        LayerId::Planning,
         LayerId::Substations,
         LayerId::RepairPins,
         LayerId::Crews,
@@ -196,6 +201,8 @@ pub struct Scene<'a> {
     pub repair_pins: &'a [RepairPin],
     /// The crews (the repair desk's snapshot).
     pub crews: &'a [CrewMark],
+    /// The planning scenario being drawn or looked at.
+    pub planning: Option<&'a planning::PlanOverlay>,
     in_view: RefCell<Option<(MapView, Rc<BoxContents>)>>,
 }
 
@@ -211,6 +218,7 @@ impl<'a> Scene<'a> {
             predicted_areas: &[],
             repair_pins: &[],
             crews: &[],
+            planning: None,
             in_view: RefCell::new(None),
         }
     }
@@ -231,6 +239,12 @@ impl<'a> Scene<'a> {
     pub fn with_repairs(mut self, pins: &'a [RepairPin], crews: &'a [CrewMark]) -> Self {
         self.repair_pins = pins;
         self.crews = crews;
+        self
+    }
+
+    /// The scene with the planning scenario.
+    pub fn with_planning(mut self, overlay: &'a planning::PlanOverlay) -> Self {
+        self.planning = Some(overlay);
         self
     }
 
@@ -286,6 +300,8 @@ pub struct LayerToggles {
     pub repair_pins: bool,
     /// Crews.
     pub crews: bool,
+    /// The planning scenario.
+    pub planning: bool,
 }
 
 impl Default for LayerToggles {
@@ -302,6 +318,7 @@ impl Default for LayerToggles {
             substations: true,
             repair_pins: true,
             crews: true,
+            planning: true,
         }
     }
 }
@@ -321,6 +338,7 @@ impl LayerToggles {
             LayerId::Substations => &mut self.substations,
             LayerId::RepairPins => &mut self.repair_pins,
             LayerId::Crews => &mut self.crews,
+            LayerId::Planning => &mut self.planning,
         }
     }
 
@@ -338,6 +356,7 @@ impl LayerToggles {
             LayerId::Substations => self.substations,
             LayerId::RepairPins => self.repair_pins,
             LayerId::Crews => self.crews,
+            LayerId::Planning => self.planning,
         }
     }
 }
@@ -364,6 +383,9 @@ pub fn build_grid_layers(view: &MapView, scene: &Scene, on: &LayerToggles) -> Ve
     }
     if on.outage_areas {
         out.push(areas::build(view, scene));
+    }
+    if on.planning {
+        out.push(planning::build(view, scene));
     }
     if on.substations {
         out.push(substations::build(view, scene));
