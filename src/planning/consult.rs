@@ -98,9 +98,10 @@ pub struct Reply {
     pub reason: String,
 }
 
-/// Reads a customer's reply to a letter: window letters after 同意/可以/方便/选 are preferred,
-/// after 反对/不同意/不方便/不行 objected to; the reason follows 理由/原因/因为. Full-width
-/// letters count. A letter beyond the candidates is an error naming it; a reply naming no
+/// Reads a customer's reply to a letter: window letters with 同意/可以/方便/选 are preferred,
+/// with 反对/不同意/不方便/不行 objected to — a keyword covers the letters after it and, within
+/// its clause, those before it ("A不方便，B可以"); the later word about a window wins. The
+/// reason follows 理由/原因/因为. Full-width letters count. A letter beyond the candidates is an error naming it; a reply naming no
 /// window is an error too (an operator should read it).
 ///
 /// # Examples
@@ -132,13 +133,21 @@ pub fn parse_reply(text: &str, window_names: &[String]) -> Result<Reply, String>
         .collect();
     let lower: String = chars.iter().collect::<String>().to_lowercase();
     let lower: Vec<char> = lower.chars().collect();
+    let is_ascii_letter = |i: usize| lower.get(i).is_some_and(|c| c.is_ascii_alphabetic());
+    // An English keyword is a whole word ("no" is not read inside "know").
     let starts = |i: usize, w: &str| {
         let w: Vec<char> = w.chars().collect();
-        lower.len() >= i + w.len() && lower[i..i + w.len()] == w[..]
+        let whole = !w[0].is_ascii_alphabetic()
+            || (!is_ascii_letter(i + w.len()) && (i == 0 || !is_ascii_letter(i - 1)));
+        lower.len() >= i + w.len() && lower[i..i + w.len()] == w[..] && whole
     };
-    let is_ascii_letter = |i: usize| lower.get(i).is_some_and(|c| c.is_ascii_alphabetic());
-    let mut mode = Mode::Prefer;
-    let (mut preferred, mut objections) = (Vec::new(), Vec::new());
+    // Tokens: a keyword (its mode), a window letter (its index), or a clause break.
+    enum Token {
+        Mode(Mode),
+        Window(char),
+        Break,
+    }
+    let mut tokens = Vec::new();
     let mut reason = None;
     let mut i = 0;
     while i < chars.len() {
@@ -148,33 +157,62 @@ pub fn parse_reply(text: &str, window_names: &[String]) -> Result<Reply, String>
             break;
         }
         if let Some(w) = OBJECT.iter().find(|w| starts(i, w)) {
-            mode = Mode::Object;
+            tokens.push(Token::Mode(Mode::Object));
             i += w.chars().count();
             continue;
         }
         if let Some(w) = PREFER.iter().find(|w| starts(i, w)) {
-            mode = Mode::Prefer;
+            tokens.push(Token::Mode(Mode::Prefer));
             i += w.chars().count();
             continue;
         }
         let c = chars[i];
-        if c.is_ascii_alphabetic() && !is_ascii_letter(i + 1) && (i == 0 || !is_ascii_letter(i - 1))
+        if matches!(c, ',' | '，' | '。' | '.' | ';' | '；' | '!' | '！' | '?' | '？' | '\n') {
+            tokens.push(Token::Break);
+        } else if c.is_ascii_alphabetic()
+            && !is_ascii_letter(i + 1)
+            && (i == 0 || !is_ascii_letter(i - 1))
         {
-            let idx = (c.to_ascii_uppercase() as u8 - b'A') as usize;
-            let name = window_names
-                .get(idx)
-                .ok_or_else(|| format!("the reply names window {}, there is none", c))?;
-            let into = if mode == Mode::Prefer { &mut preferred } else { &mut objections };
-            if !into.contains(name) {
-                into.push(name.clone());
-            }
+            tokens.push(Token::Window(c.to_ascii_uppercase()));
         }
         i += 1;
+    }
+    // Within a clause a keyword covers the letters after it, and the letters before the
+    // clause's first keyword ("A不方便"); a clause without one keeps the mode before it.
+    let (mut preferred, mut objections) = (Vec::new(), Vec::new());
+    let mut mode = Mode::Prefer;
+    for clause in tokens.split(|t| matches!(t, Token::Break)) {
+        if let Some(first) = clause.iter().find_map(|t| match t {
+            Token::Mode(m) => Some(*m),
+            _ => None,
+        }) {
+            mode = first;
+        }
+        for t in clause {
+            match t {
+                Token::Mode(m) => mode = *m,
+                Token::Window(c) => {
+                    let idx = (*c as u8 - b'A') as usize;
+                    let name = window_names
+                        .get(idx)
+                        .ok_or_else(|| format!("the reply names window {c}, there is none"))?;
+                    let (into, other) = match mode {
+                        Mode::Prefer => (&mut preferred, &mut objections),
+                        Mode::Object => (&mut objections, &mut preferred),
+                    };
+                    // The later word wins: "同意A，后来想想反对A" objects.
+                    other.retain(|w: &String| w != name);
+                    if !into.contains(name) {
+                        into.push(name.clone());
+                    }
+                }
+                Token::Break => {}
+            }
+        }
     }
     if preferred.is_empty() && objections.is_empty() {
         return Err("the reply names no window (A, B, …)".into());
     }
-    preferred.retain(|w| !objections.contains(w));
     Ok(Reply { preferred, objections, reason: reason.unwrap_or_else(|| text.trim().to_string()) })
 }
 
