@@ -19,6 +19,8 @@ pub mod model;
 pub mod outage;
 pub mod planning;
 pub mod rng;
+#[cfg(feature = "serve")]
+pub mod server;
 pub mod sim;
 pub mod spatial;
 pub mod store;
@@ -35,6 +37,8 @@ pub fn store_kinds() -> Vec<store::KindCheck> {
     let mut kinds = workorder::store_kinds();
     kinds.push(store::KindCheck::of::<outage::Outage>());
     kinds.push(store::KindCheck::of::<planning::Scenario>());
+    #[cfg(feature = "serve")]
+    kinds.extend(server::store_kinds());
     kinds.push(store::KindCheck::of::<channels::outbox::OutboxMessage>());
     kinds.push(store::KindCheck::of::<channels::alert::Alert>());
     kinds
