@@ -38,18 +38,18 @@ pub fn window_letter(i: usize) -> String {
     }
 }
 
-/// What the work is, in a letter's words: the devices opened, or the isolating switches of
-/// the polygon.
-fn work_text(grid: &Grid, scenario: &Scenario) -> String {
-    let devices = outage_devices(grid, scenario).unwrap_or_default();
-    let names: Vec<&str> = devices.iter().take(4).map(|d| grid.model.device_name(*d)).collect();
-    let more = devices.len().saturating_sub(4);
-    let mut t = format!("对「{}」停电检修（断开 {}", scenario.name, names.join("、"));
-    if more > 0 {
-        t.push_str(&format!(" 等 {} 处开关", devices.len()));
+/// What the work is, in a letter's words: the scenario's name and the customer's own feeder
+/// (a customer knows their line by its name, not by its switches).
+fn work_text(grid: &Grid, scenario: &Scenario, customer: CustomerId) -> String {
+    let m = &grid.model;
+    let feeder = grid
+        .topology
+        .feeder_of(m.customers[customer.index()].bus)
+        .and_then(|f| m.feeders.get(f.index()));
+    match feeder {
+        Some(f) => format!("对「{}」（{:.0}kV {}）停电施工", scenario.name, f.kv, f.display_name),
+        None => format!("对「{}」停电施工", scenario.name),
     }
-    t.push('）');
-    t
 }
 
 /// The consultation letter for `customer`, from [`LETTER_TEMPLATE_ZH`].
@@ -62,9 +62,11 @@ fn work_text(grid: &Grid, scenario: &Scenario) -> String {
 /// let grid = sample_grid(&SampleFeeders::default());
 /// let mut s = Scenario::draft("魁奇路 10kV 线路检修", ScenarioArea::Devices { devices: vec!["fuse.f1-l2".into()] });
 /// s.candidates = vec![CandidateWindow { name: "A".into(), start_s: 1_765_152_000, end_s: 1_765_166_400, crews_available: 2 }];
-/// let text = letter(&grid, &s, gridcare::model::CustomerId(0), 15);
+/// let impact = s.impact(&grid).unwrap();
+/// let text = letter(&grid, &s, impact.customers[0], impact.customers.len());
 /// assert!(text.contains("A. 2025-12-08 08:00–12:00"), "{text}");
-/// assert!(text.contains("共影响 15 户"));
+/// assert!(text.contains("共影响 15 户"), "{text}");
+/// assert!(text.contains("对「魁奇路 10kV 线路检修」（"), "{text}");
 /// ```
 pub fn letter(grid: &Grid, scenario: &Scenario, customer: CustomerId, affected: usize) -> String {
     let cu = &grid.model.customers[customer.index()];
@@ -78,7 +80,7 @@ pub fn letter(grid: &Grid, scenario: &Scenario, customer: CustomerId, affected: 
     LETTER_TEMPLATE_ZH
         .replace("{户名}", &cu.display_name)
         .replace("{户号}", &cu.account_no)
-        .replace("{工作}", &work_text(grid, scenario))
+        .replace("{工作}", &work_text(grid, scenario, customer))
         .replace("{地址}", &cu.address.full())
         .replace("{时长}", &format!("{hours:.0}"))
         .replace("{户数}", &affected.to_string())
