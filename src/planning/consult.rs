@@ -47,7 +47,7 @@ fn work_text(grid: &Grid, scenario: &Scenario, customer: CustomerId) -> String {
         .feeder_of(m.customers[customer.index()].bus)
         .and_then(|f| m.feeders.get(f.index()));
     match feeder {
-        Some(f) => format!("对「{}」（{:.0}kV {}）停电施工", scenario.name, f.kv, f.display_name),
+        Some(f) => format!("对「{}」（{}）停电施工", scenario.name, f.display_name),
         None => format!("对「{}」停电施工", scenario.name),
     }
 }
