@@ -45,7 +45,7 @@ pub enum OutboxCommand {
         #[arg(long)]
         token: Option<String>,
         /// At most this many messages.
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 10_000)]
         limit: usize,
     },
     /// Records the gateway's delivery receipt for a sent message.
