@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use gridcare::grid::{Grid, ModelSource};
 use gridcare::outage::{FaultOutage, FaultSource, OutageBook, OutageId};
+use gridcare::planning::{CandidateWindow, ScenarioArea, ScenarioBook};
 use gridcare::server::{
     add_token, load_test, route_list, Interaction, LoadSpec, RateLimit, ServeConfig, Server,
 };
@@ -47,6 +48,7 @@ struct Centre {
     wechat: String,
     app: String,
     sms: String,
+    operator: String,
     admin: String,
     outage: OutageId,
     /// Two accounts inside the outage.
@@ -57,7 +59,8 @@ fn start(name: &str, config: ServeConfig) -> Centre {
     let dir = scratch(name);
     let store = gridcare::open_store(&dir).expect("the store opens");
     let token = |c: &str| add_token(&store, c, "test", "test").expect("a token").token;
-    let (wechat, app, sms, admin) = (token("wechat"), token("app"), token("sms"), token("admin"));
+    let (wechat, app, sms) = (token("wechat"), token("app"), token("sms"));
+    let (operator, admin) = (token("operator"), token("admin"));
     let store = Arc::new(store);
     let mut book = OutageBook::open(store.clone(), &grid()).expect("the book opens");
     let fault = FaultOutage {
@@ -73,6 +76,23 @@ fn start(name: &str, config: ServeConfig) -> Centre {
     assert!(accounts.len() >= 2, "the fuse cuts more than one customer");
     let affected = [accounts[0].clone(), accounts[accounts.len() - 1].clone()];
     drop(book);
+    // Scenario 1: work behind the same fuse, consulted on windows A and B.
+    let scenarios = ScenarioBook::open(store.clone());
+    let area = ScenarioArea::Devices { devices: vec![FUSE.to_string()] };
+    let s = scenarios.create(&grid(), "桂城线路改造", area, "李工", "drawn").expect("a scenario");
+    let day = 86_400;
+    let windows = ["A", "B"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| CandidateWindow {
+            name: name.to_string(),
+            start_s: store.now_s() + (2 + i as i64) * day,
+            end_s: store.now_s() + (2 + i as i64) * day + 4 * 3600,
+            crews_available: 2,
+        })
+        .collect();
+    scenarios.set_candidates(s.id, windows, 1, "李工", "offered").expect("candidates");
+    drop(scenarios);
     let store = Arc::try_unwrap(store).expect("the only handle");
     let config = ServeConfig { listen: "127.0.0.1:0".parse().expect("addr"), ..config };
     let server =
@@ -87,6 +107,7 @@ fn start(name: &str, config: ServeConfig) -> Centre {
         wechat,
         app,
         sms,
+        operator,
         admin,
         outage: o.id,
         affected,
@@ -454,8 +475,8 @@ fn every_interaction_is_recorded_per_customer_across_channels() {
     read(c.send(&c.wechat, &message("wechat", &account, "家里没电了")));
     read(c.send(&c.sms, &message("sms", &account, "什么时候来电？")));
     read(c.get(&format!("/api/v1/customers/{account}/status"), Some(&c.app)));
-    let reply = json!({"channel": "app", "customer": {"account": account}, "text": "同意",
-                       "reply_to": "scenario:3"});
+    let reply = json!({"channel": "app", "customer": {"account": account}, "text": "同意A",
+                       "reply_to": "scenario:1"});
     let (status, r) = read(c.send(&c.app, &reply));
     assert_eq!((status, r["intent"].as_str()), (201, Some("consultation_reply")));
     let store = c.stop_and_reopen();
@@ -471,7 +492,63 @@ fn every_interaction_is_recorded_per_customer_across_channels() {
     assert_eq!(timeline[0].text, "家里没电了");
     assert!(timeline[0].answer.ticket.is_some());
     assert!(!timeline[1].answer.text.is_empty());
-    assert_eq!(timeline[3].reply_to.as_deref(), Some("scenario:3"));
+    assert_eq!(timeline[3].reply_to.as_deref(), Some("scenario:1"));
+}
+
+#[test]
+fn a_sensitive_message_raises_an_alert_visible_to_a_second_client() {
+    let c = start("alert", ServeConfig::default());
+    let account = c.affected[0].clone();
+    let angry =
+        message("wechat", &account, "停电三个小时还不来电，再不修我就投 诉到12398，找媒体曝光！");
+    let (status, r) = read(c.send(&c.wechat, &angry));
+    assert_eq!(status, 201, "{r}");
+    let alert = r["alert"].as_u64().expect("an alert is raised");
+    assert_eq!(r["intent"], "repair", "it is still a fault report");
+
+    // The operators' console, a second client with its own token, sees it.
+    let (status, alerts) = read(c.get("/api/v1/alerts", Some(&c.operator)));
+    assert_eq!(status, 200, "{alerts}");
+    let a = &alerts[0];
+    assert_eq!(a["id"].as_u64(), Some(alert));
+    assert_eq!(a["account"], account.as_str());
+    assert_eq!(a["channel"], "wechat");
+    let categories = a["categories"].to_string();
+    assert!(categories.contains("complaint_threat") && categories.contains("media_exposure"));
+    let (status, _) = read(c.get("/api/v1/alerts", Some(&c.wechat)));
+    assert_eq!(status, 403, "a channel token reads no alerts");
+
+    // A calm message raises nothing; a refused one neither.
+    let (_, calm) = read(c.send(&c.sms, &message("sms", &account, "请问几点来电")));
+    assert!(calm.get("alert").is_none(), "{calm}");
+    let refused = json!({"channel": "sms", "customer": {"account": "0199999999"}, "text": "投诉"});
+    assert_eq!(c.send(&c.sms, &refused).status().as_u16(), 404);
+    let (_, alerts) = read(c.get("/api/v1/alerts?all=true", Some(&c.admin)));
+    assert_eq!(alerts.as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_reply_to_a_consultation_letter_is_recorded_on_its_scenario() {
+    let c = start("consult", ServeConfig::default());
+    let account = c.affected[1].clone();
+    let reply = json!({"channel": "wechat", "customer": {"account": account},
+                       "text": "同意A，B不行，那天家里办酒", "reply_to": "scenario:1"});
+    let (status, r) = read(c.send(&c.wechat, &reply));
+    assert_eq!(status, 201, "{r}");
+    assert_eq!(r["intent"], "consultation_reply");
+    assert!(r["answer"]["text"].as_str().expect("text").contains("桂城线路改造"));
+    let nowhere = json!({"channel": "wechat", "customer": {"account": account},
+                         "text": "同意A", "reply_to": "scenario:9"});
+    let (status, error) = error_of(c.send(&c.wechat, &nowhere));
+    assert_eq!(status, 422);
+    assert!(error.starts_with("reply_to:"), "{error}");
+    let store = c.stop_and_reopen();
+    let s = store.get::<gridcare::planning::Scenario>(1).expect("readable").expect("scenario 1");
+    let answer = s.state.answers.iter().find(|a| a.account == account).expect("the answer");
+    assert_eq!(answer.preferred, ["A"]);
+    assert_eq!(answer.objections, ["B"]);
+    assert_eq!(answer.via, "wechat");
+    assert_eq!(count::<Interaction>(&store), 1, "the refused reply is not recorded");
 }
 
 #[test]

@@ -22,13 +22,15 @@ use super::error::{ApiError, ServerError};
 use super::message::{guess_intent, ChannelMessage, SubscriptionRequest};
 use super::records::{
     Answer, BindingEvent, ChannelBinding, ChannelToken, CustomerRef, Intent, Interaction,
-    InteractionEvent, InteractionKind, Subscription, SubscriptionEvent,
+    InteractionEvent, InteractionKind, Subscription, SubscriptionEvent, TOKEN_CHANNELS,
 };
 use super::tokens::{add_token, revoke_token, unhex32};
+use crate::channels::alert::{Alert, AlertBook};
 use crate::channels::outbox::Channel;
 use crate::grid::Grid;
 use crate::model::CustomerId;
 use crate::outage::{find_caller, OutageBook, OutageError};
+use crate::planning::{ScenarioBook, ScenarioId};
 use crate::store::{Store, StoreError};
 use crate::workorder::{Caller, RepairCall, RepairDesk, TicketError, TicketId};
 
@@ -40,13 +42,15 @@ pub(super) type Reply<T> = oneshot::Sender<Result<T, ApiError>>;
 pub(super) struct From {
     /// The token's number.
     pub token: u64,
-    /// Its channel (`None`: an admin token).
+    /// Its channel (`None`: an operator or admin token).
     pub channel: Option<Channel>,
+    /// Its channel word (`wechat`, …, `operator`, `admin`).
+    pub word: &'static str,
 }
 
 impl From {
     fn author(&self) -> String {
-        format!("{}#{}", self.channel.map_or("admin", Channel::as_str), self.token)
+        format!("{}#{}", self.word, self.token)
     }
 }
 
@@ -55,6 +59,7 @@ impl From {
 pub(super) struct TokenEntry {
     pub id: u64,
     pub channel: Option<Channel>,
+    pub word: &'static str,
     pub revoked: bool,
 }
 
@@ -97,6 +102,9 @@ pub struct MessageReply {
     pub duplicate: bool,
     /// The answer.
     pub answer: Answer,
+    /// The sensitive-word alert the message raised, for the operators (敏感词预警).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<u64>,
     /// What else happened (a consultation reply stored as an interaction only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -138,6 +146,7 @@ pub(super) enum Job {
     Unsubscribe { from: From, id: u64, reply: Reply<SubscriptionReply> },
     AddToken { from: From, channel: String, label: String, reply: Reply<TokenReply> },
     ListTokens { reply: Reply<Vec<ChannelToken>> },
+    Alerts { all: bool, reply: Reply<Vec<Alert>> },
     RevokeToken { from: From, id: u64, reply: Reply<ChannelToken> },
 }
 
@@ -191,6 +200,8 @@ pub(super) struct Engine {
     store: Arc<Store>,
     outages: OutageBook,
     desk: RepairDesk,
+    alerts: AlertBook,
+    scenarios: ScenarioBook,
     tokens: Arc<TokenTable>,
     stats: Arc<EngineStats>,
     /// (channel, openid) → (binding id, account).
@@ -211,11 +222,14 @@ impl Engine {
         grid: Arc<Grid>,
         store: Arc<Store>,
         policy: crate::workorder::SlaPolicy,
+        lexicon: Option<&std::path::Path>,
         stats: Arc<EngineStats>,
         max_batch: usize,
     ) -> Result<(Engine, Arc<TokenTable>), ServerError> {
         let outages = OutageBook::open(store.clone(), &grid)?;
         let desk = RepairDesk::open(store.clone(), policy)?;
+        let alerts = AlertBook::open_with_lexicon_file(store.clone(), lexicon)?;
+        let scenarios = ScenarioBook::open(store.clone());
         let mut table = HashMap::new();
         for t in store.all::<ChannelToken>()? {
             if let Some(digest) = unhex32(&t.state.sha256) {
@@ -249,6 +263,8 @@ impl Engine {
             store,
             outages,
             desk,
+            alerts,
+            scenarios,
             tokens: tokens.clone(),
             stats,
             bindings,
@@ -284,9 +300,8 @@ impl Engine {
             }
         }
         self.store.set_flush_each_write(true);
-        let Engine { store, outages, desk, .. } = self;
-        drop(desk);
-        drop(outages);
+        let Engine { store, outages, desk, alerts, scenarios, .. } = self;
+        drop((desk, outages, alerts, scenarios));
         match Arc::try_unwrap(store) {
             Ok(store) => store.close()?,
             Err(store) => store.flush()?,
@@ -328,6 +343,11 @@ impl Engine {
             Job::ListTokens { reply } => {
                 let r = super::tokens::list_tokens(&self.store)
                     .map_err(|e| ApiError::unavailable(e.to_string()));
+                pending(self, before, reply, r)
+            }
+            Job::Alerts { all, reply } => {
+                let r = if all { self.alerts.all() } else { self.alerts.open_alerts() };
+                let r = r.map_err(|e| ApiError::unavailable(format!("alerts: {e}")));
                 pending(self, before, reply, r)
             }
             Job::RevokeToken { from, id, reply } => {
@@ -438,7 +458,10 @@ impl Engine {
             Some(c) => Err(ApiError::forbidden(format!(
                 "channel: the token is for {c}, the request says {claimed}"
             ))),
-            None => Err(ApiError::forbidden("authorization: an admin token speaks for no channel")),
+            None => Err(ApiError::forbidden(format!(
+                "authorization: an {} token speaks for no channel",
+                from.word
+            ))),
         }
     }
 
@@ -455,6 +478,7 @@ impl Engine {
                     account: i.state.account,
                     intent: i.state.intent,
                     duplicate: true,
+                    alert: i.state.alert,
                     answer: i.state.answer,
                     notes: vec![format!("message_id {mid} was answered before")],
                 });
@@ -463,9 +487,9 @@ impl Engine {
         let (customer, bind) = self.resolve(&msg.customer, channel)?;
         let account = self.grid.model.customers[customer.index()].account_no.clone();
         let intent = msg.intent.unwrap_or_else(|| guess_intent(&msg.text, msg.reply_to.as_deref()));
-        // Sensitive-word screening (gridcare::channels::sensitive, issue 7 item 3) belongs
-        // here: on `msg.text`, after the customer is known and before anything is recorded,
-        // so that an alert names the customer and the interaction it came with.
+        // Sensitive-word screening (敏感词预警): read now, written only once the message is
+        // accepted, so a refused message raises nothing.
+        let screening = self.alerts.check(&msg.text);
         let mut notes = Vec::new();
         let answer = match intent {
             Intent::Repair => {
@@ -478,25 +502,63 @@ impl Engine {
                 };
                 let out =
                     self.desk.take_call(&self.grid, &self.outages, call).map_err(ticket_error)?;
+                if let Some(a) = &out.ticket.site.account {
+                    self.tickets_of.entry(a.clone()).or_default().push(out.ticket.id);
+                }
                 repair_answer(&out)
             }
             Intent::ConsultationReply => {
-                // The appointment-outage module has no call to record an answer yet: the
-                // reply is kept as an interaction (its text and reply_to) for it to read.
-                notes.push(
-                    "consultation replies are recorded as interactions; the planning module \
-                     does not read them yet"
-                        .to_string(),
-                );
                 let reply_to = msg.reply_to.as_deref().unwrap_or("");
+                let scenario = reply_to
+                    .strip_prefix("scenario:")
+                    .and_then(|n| n.trim().parse::<u64>().ok())
+                    .ok_or_else(|| {
+                        ApiError::unprocessable(format!(
+                            "reply_to: `{reply_to}` names no consultation (scenario:N)"
+                        ))
+                    })?;
+                let s = self
+                    .scenarios
+                    .record_reply(
+                        &self.grid,
+                        ScenarioId(scenario),
+                        &account,
+                        &msg.text,
+                        channel.as_str(),
+                        &from.author(),
+                    )
+                    .map_err(|e| match e {
+                        crate::planning::ConsultError::Outage(OutageError::Store(e))
+                        | crate::planning::ConsultError::Planning(
+                            crate::planning::PlanningError::Store(e),
+                        ) => store_error(e),
+                        other => ApiError::unprocessable(format!("reply_to: {other}")),
+                    })?;
+                notes.push(format!("answer recorded on scenario {} ({})", s.id, s.name));
                 Answer {
-                    text: format!("已收到您对停电征询（{reply_to}）的回复，谢谢您的配合。"),
+                    text: format!("已收到您对「{}」停电征询的回复，谢谢您的配合。", s.name),
                     ..Answer::default()
                 }
             }
             Intent::Inquiry | Intent::Other => self.customer_status(customer).1,
         };
         self.bind(&from, bind)?;
+        let alert = if screening.is_clean() {
+            None
+        } else {
+            let a = self
+                .alerts
+                .raise(
+                    &msg.text,
+                    channel.as_str(),
+                    Some(&account),
+                    screening.hits,
+                    &from.author(),
+                    "screened on arrival",
+                )
+                .map_err(|e| ApiError::unavailable(format!("alerts: {e}")))?;
+            Some(a.id.0)
+        };
         let interaction = Interaction {
             id: 0,
             account: account.clone(),
@@ -512,6 +574,7 @@ impl Engine {
             reply_to: msg.reply_to,
             answer,
             token: from.token,
+            alert,
         };
         let event = InteractionEvent::Answered { interaction: Box::new(interaction) };
         let e = self
@@ -526,6 +589,7 @@ impl Engine {
             account,
             intent,
             duplicate: false,
+            alert: e.state.alert,
             answer: e.state.answer,
             notes,
         })
@@ -533,7 +597,10 @@ impl Engine {
 
     fn status(&mut self, from: From, query: StatusQuery) -> Result<Vec<StatusReply>, ApiError> {
         let Some(channel) = from.channel else {
-            return Err(ApiError::forbidden("authorization: an admin token speaks for no channel"));
+            return Err(ApiError::forbidden(format!(
+                "authorization: an {} token speaks for no channel",
+                from.word
+            )));
         };
         let (who, customers) = match &query {
             StatusQuery::Account(a) => {
@@ -577,6 +644,7 @@ impl Engine {
                 reply_to: None,
                 answer,
                 token: from.token,
+                alert: None,
             };
             let event = InteractionEvent::Answered { interaction: Box::new(interaction) };
             let e = self
@@ -674,7 +742,8 @@ impl Engine {
 }
 
 fn entry(t: &ChannelToken) -> TokenEntry {
-    TokenEntry { id: t.id, channel: t.message_channel(), revoked: t.revoked_s.is_some() }
+    let word = TOKEN_CHANNELS.into_iter().find(|w| *w == t.channel).unwrap_or("unknown");
+    TokenEntry { id: t.id, channel: t.message_channel(), word, revoked: t.revoked_s.is_some() }
 }
 
 /// Sends a job and waits for its answer.

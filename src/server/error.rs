@@ -16,6 +16,9 @@ pub enum ServerError {
     /// The tickets could not be read.
     #[error(transparent)]
     Ticket(#[from] TicketError),
+    /// The sensitive-word lexicon could not be read.
+    #[error(transparent)]
+    Alert(#[from] crate::channels::alert::AlertError),
     /// The address could not be listened on.
     #[error("listening on {addr}: {source}")]
     Listen {
@@ -34,7 +37,7 @@ pub enum ServerError {
     #[error("no random bytes from the operating system: {0}")]
     Random(String),
     /// A token's channel is not one of the known words.
-    #[error("channel `{0}` is not one of wechat, app, web, sms, admin")]
+    #[error("channel `{0}` is not one of wechat, app, web, sms, operator, admin")]
     BadChannel(String),
     /// There is no such token.
     #[error("there is no channel token {0}")]

@@ -3,12 +3,16 @@
 //!
 //! * `POST /api/v1/messages` — a message from a customer ([`parse_message`]): a fault report
 //!   becomes a repair ticket through [`crate::workorder::RepairDesk::take_call`] (duplicate
-//!   merge included), anything else is answered with the customer's status;
+//!   merge included), a reply to a consultation letter is recorded on its scenario
+//!   ([`crate::planning::ScenarioBook::record_reply`]), anything else is answered with the
+//!   customer's status; a message holding a sensitive word raises an alert;
 //! * `GET /api/v1/customers/{account}/status`, `GET /api/v1/customers/status?phone=` — what
 //!   an operator would answer ([`customer_status`]): open outages covering the customer with
 //!   ETR and latest change, and their tickets' progress;
 //! * `POST /api/v1/subscriptions`, `DELETE /api/v1/subscriptions/{id}` — outage notices per
 //!   customer and channel ([`Subscription`]);
+//! * `GET /api/v1/alerts` — the sensitive-word alerts messages raised
+//!   ([`crate::channels::alert`]), for an operator token;
 //! * `GET/POST /api/v1/tokens`, `DELETE /api/v1/tokens/{id}` — channel tokens, with an
 //!   admin token;
 //! * `GET /api/v1/openapi.json` — the OpenAPI 3.1 document ([`OPENAPI_JSON`]).
@@ -88,6 +92,8 @@ pub struct ServeConfig {
     pub workers: usize,
     /// Stop on Ctrl-C or SIGTERM (the command; not in tests).
     pub stop_on_signal: bool,
+    /// The sensitive-word lexicon (default: the embedded `resources/channels/lexicon.json`).
+    pub lexicon: Option<std::path::PathBuf>,
 }
 
 impl Default for ServeConfig {
@@ -100,6 +106,7 @@ impl Default for ServeConfig {
             queue: 4096,
             workers: 2,
             stop_on_signal: false,
+            lexicon: None,
         }
     }
 }
@@ -150,8 +157,14 @@ impl Server {
         config: ServeConfig,
     ) -> Result<Server, ServerError> {
         let stats = Arc::new(EngineStats::default());
-        let (engine, tokens) =
-            engine::Engine::open(grid, Arc::new(store), policy, stats.clone(), config.max_batch)?;
+        let (engine, tokens) = engine::Engine::open(
+            grid,
+            Arc::new(store),
+            policy,
+            config.lexicon.as_deref(),
+            stats.clone(),
+            config.max_batch,
+        )?;
         let listen_err = |source| ServerError::Listen { addr: config.listen.to_string(), source };
         let listener = std::net::TcpListener::bind(config.listen).map_err(listen_err)?;
         listener.set_nonblocking(true).map_err(listen_err)?;

@@ -132,6 +132,9 @@ pub struct Interaction {
     pub answer: Answer,
     /// The channel token that sent it.
     pub token: u64,
+    /// The sensitive-word alert the message raised (敏感词预警), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<u64>,
 }
 
 /// An interaction's one event: it happened.
@@ -162,12 +165,14 @@ impl Aggregate for Interaction {
     }
 }
 
-/// A bearer token of one channel (or `admin`), kept as the SHA-256 of the token.
+/// A bearer token of one channel (or `operator`: reads alerts; or `admin`: also manages
+/// tokens), kept as the SHA-256 of the token.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChannelToken {
     /// Its number.
     pub id: u64,
-    /// `wechat`, `app`, `web`, `sms`, or `admin` (manages tokens over HTTP).
+    /// `wechat`, `app`, `web`, `sms`, `operator` (reads alerts) or `admin` (also manages
+    /// tokens over HTTP).
     pub channel: String,
     /// SHA-256 of the token, lower-case hex.
     pub sha256: String,
@@ -184,7 +189,7 @@ pub struct ChannelToken {
 }
 
 impl ChannelToken {
-    /// The channel its messages come from; `None` for an admin token.
+    /// The channel its messages come from; `None` for an operator or admin token.
     pub fn message_channel(&self) -> Option<Channel> {
         Channel::parse(&self.channel)
     }
@@ -210,7 +215,7 @@ pub enum TokenEvent {
 }
 
 /// The words a token's channel may be.
-pub const TOKEN_CHANNELS: [&str; 5] = ["wechat", "app", "web", "sms", "admin"];
+pub const TOKEN_CHANNELS: [&str; 6] = ["wechat", "app", "web", "sms", "operator", "admin"];
 
 impl Aggregate for ChannelToken {
     const KIND: &'static str = "channel_token";
@@ -453,6 +458,7 @@ mod tests {
             reply_to: None,
             answer: Answer::default(),
             token: 1,
+            alert: None,
         };
         let e = InteractionEvent::Answered { interaction: Box::new(i) };
         let s = Interaction::apply(9, None, &rec(1, e.clone())).expect("recorded");

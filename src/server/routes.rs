@@ -59,6 +59,7 @@ impl std::convert::From<SchemaError> for ApiError {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Need {
     Channel,
+    Operator,
     Admin,
 }
 
@@ -90,18 +91,20 @@ impl Shared {
                 entry.id
             )));
         }
-        match (need, entry.channel) {
-            (Need::Admin, Some(c)) => {
-                return Err(ApiError::forbidden(format!(
-                    "authorization: a {c} token cannot manage tokens; use an admin token"
-                )))
+        let refused = match need {
+            Need::Channel if entry.channel.is_none() => {
+                Some(format!("an {} token speaks for no channel", entry.word))
             }
-            (Need::Channel, None) => {
-                return Err(ApiError::forbidden(
-                    "authorization: an admin token speaks for no channel",
-                ))
+            Need::Operator if !matches!(entry.word, "operator" | "admin") => {
+                Some(format!("a {} token cannot read alerts; use an operator token", entry.word))
             }
-            _ => {}
+            Need::Admin if entry.word != "admin" => {
+                Some(format!("a {} token cannot manage tokens; use an admin token", entry.word))
+            }
+            _ => None,
+        };
+        if let Some(why) = refused {
+            return Err(ApiError::forbidden(format!("authorization: {why}")));
         }
         let limit = self.config.rate;
         let now = Instant::now();
@@ -110,7 +113,7 @@ impl Shared {
         bucket
             .take(&limit, now)
             .map_err(|wait| ApiError::too_many(wait.as_secs_f64().ceil() as u64, limit.per_s))?;
-        Ok(From { token: entry.id, channel: entry.channel })
+        Ok(From { token: entry.id, channel: entry.channel, word: entry.word })
     }
 
     fn body(&self, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
@@ -299,6 +302,24 @@ async fn delete_token(
     Ok(json(StatusCode::OK, r))
 }
 
+async fn get_alerts(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    s.authenticate(&headers, Need::Operator)?;
+    let all = match query_value(q.as_deref(), "all").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!("all: `{other}` is not true or false")))
+        }
+    };
+    let mut r = ask(&s.jobs, |reply| Job::Alerts { all, reply }).await?;
+    r.reverse();
+    Ok(json(StatusCode::OK, r))
+}
+
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
 }
@@ -317,6 +338,7 @@ pub(super) fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)
         (Method::GET, "/api/v1/customers/status", get(get_status_by_query)),
         (Method::POST, "/api/v1/subscriptions", post(post_subscription)),
         (Method::DELETE, "/api/v1/subscriptions/{id}", delete(delete_subscription)),
+        (Method::GET, "/api/v1/alerts", get(get_alerts)),
         (Method::GET, "/api/v1/tokens", get(get_tokens)),
         (Method::POST, "/api/v1/tokens", post(post_token)),
         (Method::DELETE, "/api/v1/tokens/{id}", delete(delete_token)),
