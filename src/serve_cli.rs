@@ -42,6 +42,9 @@ pub struct ServeArgs {
     /// Service levels of repair tickets (default: resources/workorder/sla.json, built in).
     #[arg(long, value_name = "FILE")]
     sla: Option<PathBuf>,
+    /// The sensitive-word lexicon (default: resources/channels/lexicon.json, built in).
+    #[arg(long, value_name = "FILE")]
+    lexicon: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +152,7 @@ fn config(args: &ServeArgs) -> ServeConfig {
         max_body_bytes: args.max_body,
         rate: RateLimit { per_s: args.rate, burst: args.burst },
         max_batch: args.max_batch,
+        lexicon: args.lexicon.clone(),
         ..ServeConfig::default()
     }
 }

@@ -72,7 +72,8 @@ fn object<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, Schem
 fn refuse_unknown(m: &Map<String, Value>, prefix: &str, known: &[&str]) -> Result<(), SchemaError> {
     match m.keys().find(|k| !known.contains(&k.as_str())) {
         Some(k) => {
-            err(&format!("{prefix}{k}"), format!("unknown field; known: {}", known.join(", ")))
+            let name = if k.trim().is_empty() { format!("{k:?}") } else { k.clone() };
+            err(&format!("{prefix}{name}"), format!("unknown field; known: {}", known.join(", ")))
         }
         None => Ok(()),
     }
@@ -354,6 +355,80 @@ mod tests {
         assert_eq!(m.pos, Some(LonLat::new(113.12, 23.02)));
         assert_eq!(m.sent_s, parse_time("2026-11-24 14:00").ok());
         assert_eq!(m.intent, Some(Intent::Repair));
+    }
+
+    /// A seeded fuzz: valid messages cut, spliced and sprinkled with bytes never panic the
+    /// parser, and every refusal names a field.
+    #[test]
+    fn mangled_messages_never_panic_and_every_refusal_names_a_field() {
+        let seeds = [
+            r#"{"channel":"wechat","customer":{"openid":"o6_b","account":"0100000001"},"text":"家里停电了","lon":113.12,"lat":23.02,"time":"2026-11-24T14:00:00+08:00","message_id":"wx-1","intent":"repair","reply_to":"scenario:1"}"#,
+            r#"{"channel":"sms","customer":{"phone":"13800138000"},"text":"什么时候来电"}"#,
+        ];
+        let fields = [
+            "body",
+            "channel",
+            "customer",
+            "customer.account",
+            "customer.phone",
+            "customer.openid",
+            "text",
+            "lon",
+            "lat",
+            "time",
+            "message_id",
+            "intent",
+            "reply_to",
+        ];
+        let noise: &[&[u8]] = &[
+            b"{",
+            b"}",
+            b"\"",
+            b":",
+            b",",
+            b"null",
+            b"1e999",
+            b"-0",
+            b"\\u0000",
+            b"\xff",
+            b"\xe5\x81",
+            b"[",
+            b"]",
+            b"true",
+            "停".as_bytes(),
+            b" ",
+            b"\\",
+        ];
+        let mut rng = crate::rng::Rng::new(7);
+        let mut refused = 0;
+        for _ in 0..20_000 {
+            let mut b = rng.pick(&seeds).as_bytes().to_vec();
+            for _ in 0..1 + rng.index(4) {
+                let at = rng.index(b.len() + 1);
+                match rng.index(3) {
+                    0 => b.truncate(at),
+                    1 => {
+                        let end = (at + rng.index(8)).min(b.len());
+                        b.drain(at..end);
+                    }
+                    _ => {
+                        let n = rng.pick(noise);
+                        b.splice(at..at, n.iter().copied());
+                    }
+                }
+            }
+            if let Err(e) = parse_message(&b) {
+                refused += 1;
+                let field = e.field.split('.').next().unwrap_or_default();
+                assert!(
+                    fields.contains(&e.field.as_str()) || e.problem.contains("unknown field"),
+                    "{e} for {}",
+                    String::from_utf8_lossy(&b)
+                );
+                assert!(!field.is_empty() && !e.problem.is_empty());
+            }
+        }
+        assert!(refused > 10_000, "the mangling breaks most messages: {refused}");
     }
 
     #[test]

@@ -34,6 +34,7 @@
 mod answer;
 mod engine;
 mod error;
+mod intake;
 mod loadtest;
 mod message;
 mod records;
