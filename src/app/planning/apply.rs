@@ -305,7 +305,7 @@ impl GridCareApp {
                     ) => {
                         let name = grid.model.device_name(d).to_string();
                         if s.draft.by_polygon {
-                            s.draft = Draft::default();
+                            s.draft = Draft { by_polygon: false, ..Draft::default() };
                         }
                         if !s.draft.devices.contains(&name) {
                             s.draft.devices.push(name);
@@ -708,7 +708,7 @@ fn answered(
 /// Picks or drops a device of the draft.
 fn toggle_device(draft: &mut Draft, name: String) {
     if draft.by_polygon {
-        *draft = Draft::default();
+        *draft = Draft { by_polygon: false, ..Draft::default() };
     }
     match draft.devices.iter().position(|d| *d == name) {
         Some(i) => {

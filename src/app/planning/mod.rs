@@ -72,8 +72,8 @@ pub enum DrawMode {
     Devices,
 }
 
-/// The area being drawn or edited.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The area being drawn or edited (by default a polygon).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Draft {
     /// A polygon (else devices).
     pub by_polygon: bool,
@@ -83,6 +83,12 @@ pub struct Draft {
     pub closed: bool,
     /// The devices to open, by external id.
     pub devices: Vec<String>,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft { by_polygon: true, ring: Vec::new(), closed: false, devices: Vec::new() }
+    }
 }
 
 impl Draft {
