@@ -529,6 +529,13 @@ mod tests {
     }
 
     #[test]
+    fn one_alert_book_serves_every_thread_of_the_channel_service() {
+        fn shared<T: Send + Sync>() {}
+        shared::<AlertBook>();
+        shared::<Lexicon>();
+    }
+
+    #[test]
     fn a_safety_hazard_on_wechat_raises_a_critical_alert_with_the_customer() {
         let (book, _) = book("raise");
         let a = raised(&book, "楼下电线掉落了还在冒火花，你们再不来我就投诉");
