@@ -353,6 +353,10 @@ enum SimKind {
         /// Random seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Share of the meters cut that send a last gasp (0–1; 0: calls only). With it, a
+        /// third predictor uses the meters' last gasps as well as the calls.
+        #[arg(long, default_value_t = 0.0)]
+        last_gasp_share: f64,
     },
 }
 
@@ -820,7 +824,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Sim { what: SimKind::Storm { feeder, faults, storms, seed } } => {
+        Command::Sim { what: SimKind::Storm { feeder, faults, storms, seed, last_gasp_share } } => {
+            if !(0.0..=1.0).contains(&last_gasp_share) {
+                bail!("--last-gasp-share {last_gasp_share}: a share from 0 to 1");
+            }
             if faults == 0 {
                 bail!("--faults must be at least 1");
             }
@@ -834,6 +841,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 storms,
                 seed,
                 max_faults: faults,
+                last_gasp_share,
                 ..Default::default()
             };
             let report = gridcare::sim::run_storms(&grid, &params);

@@ -196,3 +196,25 @@ fn storms_on_the_demo_city_name_the_device_after_three_calls_and_after_all() {
     assert!(likelihood[2].accuracy >= 0.90, "{table}");
     assert!(likelihood.iter().all(|c| c.duplicate_dispatches == 0), "{table}");
 }
+
+#[test]
+fn with_last_gasps_from_most_meters_the_device_is_exact_for_95_percent_of_ieee8500_storms_after_three_calls(
+) {
+    let f = ieee8500();
+    let params =
+        StormParams { storms: 300, seed: 8500, last_gasp_share: 0.8, ..Default::default() };
+    let report = run_storms(&f.grid, &params);
+    let table = report.table();
+    assert_eq!(report.predictors.len(), 3, "{table}");
+    let calls_only = &report.predictors[0].checkpoints;
+    let meters = &report.predictors[2].checkpoints;
+    assert!(meters[1].accuracy >= 0.95, "{table}");
+    assert!(meters[1].accuracy > calls_only[1].accuracy + 0.1, "{table}");
+    assert!(meters[1..].iter().all(|c| c.duplicate_dispatches == 0), "{table}");
+    assert!(meters.iter().all(|c| c.false_outages == 0), "{table}");
+    // The calls and faults are those of the same seed without meters.
+    let plain = run_storms(&f.grid, &StormParams { storms: 300, seed: 8500, ..Default::default() });
+    assert_eq!((plain.calls, plain.faults), (report.calls, report.faults));
+    assert_eq!(plain.predictors[0], report.predictors[0]);
+    assert!(report.last_gasps > 0 && plain.last_gasps == 0);
+}

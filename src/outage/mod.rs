@@ -31,11 +31,15 @@ pub mod info;
 mod info_book;
 mod info_impact;
 mod likelihood;
+pub mod meter;
 mod predict;
 mod protection;
 mod rollup;
 
-pub use predict::{predict_outages, PredictParams, PredictedOutage, Prediction, TroubleCall};
+pub use predict::{
+    predict_outages, predict_with_meters, MeterEvent, MeterEventKind, PredictParams,
+    PredictedOutage, Prediction, TroubleCall,
+};
 pub use protection::{ProtectionIndex, ProtectionKind, ProtectionZone, ProtectiveDevice};
 pub use rollup::{lowest_common_protective_device, rollup_outages};
 

@@ -81,6 +81,12 @@ pub struct PredictParams {
     /// customer without power is a single-customer repair (单户故障: a service drop, a meter, the
     /// customer's own breaker) far more often than an outage to group calls into.
     pub single_customer_weight: f64,
+    /// Share of the meters cut by an outage whose last-gasp message (停电事件) reaches the
+    /// head-end (default 0.7: a meter's last gasp is lost in a weak mesh or a dead concentrator).
+    pub last_gasp_share: f64,
+    /// Last-gasp messages per hour from meters that are not cut (a meter fault, a meter
+    /// swapped), over the whole model (default 1).
+    pub false_gasps_per_hour: f64,
 }
 
 impl Default for PredictParams {
@@ -94,6 +100,8 @@ impl Default for PredictParams {
             max_faults: 2,
             kind_weight: [0.2, 0.5, 0.5, 1.0, 1.0],
             single_customer_weight: 0.01,
+            last_gasp_share: 0.7,
+            false_gasps_per_hour: 1.0,
         }
     }
 }
@@ -114,11 +122,14 @@ pub struct PredictedOutage {
     pub callers: usize,
     /// Customers below the device: all out if it is open.
     pub customers_out: usize,
+    /// Meters below the device that sent a last gasp.
+    #[serde(default)]
+    pub last_gasps: usize,
     /// Posterior probability of this device against the devices above and below it on the
     /// callers' supply paths (where an operator would move it; with two outages, those that
     /// leave the other one in place), 0–1.
     pub confidence: f64,
-    /// Time of the first call.
+    /// Time of the first call (or of the first last gasp, when earlier).
     pub first_call_s: u64,
     /// Time of the last call.
     pub last_call_s: u64,
@@ -171,37 +182,159 @@ pub fn predict_outages(
     known_closed: &[ProtectiveDevice],
     params: &PredictParams,
 ) -> Prediction {
-    let scorer = Scorer::new(index, known_closed, params);
-    let mut order: Vec<usize> = (0..calls.len()).collect();
-    order.sort_by_key(|&i| (calls[i].at_s, i));
-    let mut out = Prediction::default();
-    let mut group: Vec<usize> = Vec::new();
-    for i in order {
-        let call = calls[i];
-        if group.last().is_some_and(|&l| call.at_s > calls[l].at_s + params.window_s) {
-            scorer.solve(calls, &group, &mut out);
-            group.clear();
+    predict_with_meters(index, calls, &[], known_closed, params)
+}
+
+/// A smart meter's event (AMI, 用电信息采集): the last gasp of a meter losing supply, or the
+/// message of a meter whose supply came back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct MeterEvent {
+    /// The customer the meter serves.
+    pub customer: CustomerId,
+    /// What happened.
+    pub kind: MeterEventKind,
+    /// When, seconds on the clock of the calls.
+    pub at_s: u64,
+}
+
+/// What a meter reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeterEventKind {
+    /// Supply lost (停电事件, the meter's last gasp).
+    LastGasp,
+    /// Supply back (复电事件).
+    PowerRestore,
+}
+
+/// [`predict_outages`] with smart-meter events as well as calls.
+///
+/// A meter's latest event counts: a last gasp says its customer is without supply since then,
+/// a power-restore that it has supply (so no device above it is open, as for `known_closed`).
+/// Last gasps are grouped with the calls by time, join an outage already predicted above
+/// them, and weigh each candidate device `D` with `n_D` customers, `g_D` of them gasping:
+///
+/// ```text
+/// ln P(gasps | D) = g_D · (ln q − ln ε) + (n_D − g_D) · ln(1 − q)      (+ terms common to all D)
+/// ```
+///
+/// `q` = [`PredictParams::last_gasp_share`], `ε` the chance that a meter not cut gasps within
+/// the group window ([`PredictParams::false_gasps_per_hour`]). When any meter event is given,
+/// every meter is taken to be able to report: a device whose customers stay silent loses
+/// `ln(1 − q)` per customer, so the calls of one customer whose meter did not gasp point to a
+/// customer-side fault rather than the lateral above. The earliest last gasp also dates the
+/// fault for the call model. With no meter events this is exactly [`predict_outages`].
+///
+/// # Examples
+/// ```
+/// use gridcare::outage::{predict_with_meters, MeterEvent, MeterEventKind, PredictParams, ProtectionIndex, TroubleCall};
+/// use gridcare::sim::{sample_grid, SampleFeeders};
+/// let grid = sample_grid(&SampleFeeders::default());
+/// let index = ProtectionIndex::build(&grid);
+/// let below = |dev: &str| gridcare::outage::affected_by_opening(&grid, &[grid.resolve(dev).unwrap()]);
+/// // Fuse f1-l2 blows at t = 0: most of its meters gasp within seconds; nobody has called.
+/// let gasps: Vec<MeterEvent> = below("fuse.f1-l2").iter().enumerate().filter(|(i, _)| i % 4 != 0)
+///     .map(|(i, c)| MeterEvent { customer: *c, kind: MeterEventKind::LastGasp, at_s: i as u64 % 20 })
+///     .collect();
+/// let p = predict_with_meters(&index, &[], &gasps, &[], &PredictParams::default());
+/// assert_eq!(p.outages.len(), 1);
+/// assert_eq!(p.outages[0].device.name(&grid.model), "fuse.f1-l2");
+/// assert_eq!(p.outages[0].last_gasps, gasps.len());
+/// ```
+pub fn predict_with_meters(
+    index: &ProtectionIndex,
+    calls: &[TroubleCall],
+    meters: &[MeterEvent],
+    known_closed: &[ProtectiveDevice],
+    params: &PredictParams,
+) -> Prediction {
+    // The latest event of each meter.
+    let mut latest: BTreeMap<CustomerId, MeterEvent> = BTreeMap::new();
+    for e in meters {
+        match latest.get(&e.customer) {
+            Some(l) if l.at_s > e.at_s => {}
+            _ => {
+                latest.insert(e.customer, *e);
+            }
         }
+    }
+    let powered: Vec<CustomerId> = latest
+        .values()
+        .filter(|e| e.kind == MeterEventKind::PowerRestore)
+        .map(|e| e.customer)
+        .collect();
+    let mut gasps: Vec<(u64, CustomerId)> = latest
+        .values()
+        .filter(|e| e.kind == MeterEventKind::LastGasp)
+        .map(|e| (e.at_s, e.customer))
+        .collect();
+    gasps.sort();
+    let mut scorer = Scorer::new(index, known_closed, params);
+    scorer.ami = !meters.is_empty();
+    for c in powered {
+        for z in index.chain(c) {
+            scorer.excluded.insert(z);
+        }
+    }
+    // Calls and gasps in time order; a gasp sorts before a call at the same second.
+    enum Ev {
+        Gasp(CustomerId),
+        Call(usize),
+    }
+    let mut events: Vec<(u64, u8, usize, Ev)> = gasps
+        .iter()
+        .enumerate()
+        .map(|(j, &(t, c))| (t, 0, j, Ev::Gasp(c)))
+        .chain(calls.iter().enumerate().map(|(i, c)| (c.at_s, 1, i, Ev::Call(i))))
+        .collect();
+    events.sort_by_key(|e| (e.0, e.1, e.2));
+    let mut out = Prediction::default();
+    let mut group = Group::default();
+    for (at_s, _, _, ev) in events {
+        if group.last_s.is_some_and(|l| at_s > l + params.window_s) {
+            scorer.solve(calls, &group, &mut out);
+            group = Group::default();
+        }
+        let customer = match ev {
+            Ev::Gasp(c) => c,
+            Ev::Call(i) => calls[i].customer,
+        };
         let open = out
             .outages
             .iter_mut()
-            .filter(|o| index.covers(o.zone, call.customer))
+            .filter(|o| index.covers(o.zone, customer))
             .min_by_key(|o| o.customers_out);
-        match open {
-            Some(o) => {
-                if !o.calls.iter().any(|&c| calls[c].customer == call.customer) {
+        match (open, ev) {
+            (Some(o), Ev::Call(i)) => {
+                if !o.calls.iter().any(|&c| calls[c].customer == customer) {
                     o.callers += 1;
                 }
                 o.calls.push(i);
-                o.last_call_s = call.at_s;
+                o.last_call_s = at_s;
             }
-            None => group.push(i),
+            (Some(o), Ev::Gasp(_)) => o.last_gasps += 1,
+            (None, Ev::Call(i)) => {
+                group.calls.push(i);
+                group.last_s = Some(at_s);
+            }
+            (None, Ev::Gasp(c)) => {
+                group.gasps.push((c, at_s));
+                group.last_s = Some(at_s);
+            }
         }
     }
     scorer.solve(calls, &group, &mut out);
     out.outages.sort_by_key(|o| (o.first_call_s, o.zone));
     out.stray_calls.sort_by_key(|&i| (calls[i].at_s, i));
     out
+}
+
+/// Calls and last gasps not explained by an outage already predicted, close in time.
+#[derive(Default)]
+struct Group {
+    calls: Vec<usize>,
+    gasps: Vec<(CustomerId, u64)>,
+    last_s: Option<u64>,
 }
 
 /// A candidate device with its callers and score `s(D)`.
@@ -211,14 +344,30 @@ struct Candidate {
     score: f64,
 }
 
+/// Per zone: callers with their first and last call, gaspers with the first gasp.
+#[derive(Clone, Copy, Debug, Default)]
+struct Evidence {
+    callers: usize,
+    first_call_s: Option<u64>,
+    last_call_s: Option<u64>,
+    gasps: usize,
+    first_gasp_s: Option<u64>,
+}
+
 struct Scorer<'a> {
     index: &'a ProtectionIndex,
     params: &'a PredictParams,
-    /// Zones that may not be predicted: known closed, or above a known-closed device.
+    /// Zones that may not be predicted: known closed, or above a known-closed device or a
+    /// customer known to have supply.
     excluded: rustc_hash::FxHashSet<usize>,
     calls: CallModel,
     ln_stray: f64,
     ln_total_weight: f64,
+    /// Meters report: silence under a device counts against it.
+    ami: bool,
+    /// `ln q − ln ε` and `ln(1 − q)`.
+    ln_gasp: f64,
+    ln_silent: f64,
 }
 
 impl<'a> Scorer<'a> {
@@ -246,6 +395,11 @@ impl<'a> Scorer<'a> {
             })
             .sum();
         let customers = index.customer_count().max(1) as f64;
+        let q = params.last_gasp_share.clamp(1e-6, 1.0 - 1e-6);
+        let eps = (params.false_gasps_per_hour.max(1e-9) * params.window_s.max(1) as f64
+            / 3600.0
+            / customers)
+            .min(0.5);
         Scorer {
             index,
             params,
@@ -253,58 +407,93 @@ impl<'a> Scorer<'a> {
             calls: CallModel::new(params.call_share, params.call_period_s as f64),
             ln_stray: (params.stray_calls_per_hour.max(1e-9) / 3600.0 / customers).ln(),
             ln_total_weight: total.max(f64::MIN_POSITIVE).ln(),
+            ami: false,
+            ln_gasp: q.ln() - eps.ln(),
+            ln_silent: (1.0 - q).ln(),
         }
     }
 
-    /// `s(D)` for `k` callers below the zone, the first and last `since_first_s` and
-    /// `since_last_s` before now.
-    fn score(&self, zone: &ProtectionZone, k: usize, since_first_s: f64, since_last_s: f64) -> f64 {
+    /// `s(D)` for the evidence below the zone, at `now`.
+    fn score(&self, zone: &ProtectionZone, ev: &Evidence, now: u64) -> f64 {
         let single =
             if zone.customer_count() == 1 { self.params.single_customer_weight } else { 1.0 };
         let w = (self.params.kind_weight[zone.kind.index()] * single).max(f64::MIN_POSITIVE);
         let n = zone.customer_count();
-        w.ln() - self.ln_total_weight + self.calls.ln_likelihood(k, n, since_first_s, since_last_s)
-            - k as f64 * self.ln_stray
+        let k = ev.callers;
+        // The fault came before its first call and its first gasp.
+        let first = match (ev.first_call_s, ev.first_gasp_s) {
+            (Some(c), Some(g)) => c.min(g),
+            (c, g) => c.or(g).unwrap_or(now),
+        };
+        let last = ev.last_call_s.unwrap_or(first);
+        let since_first = now.saturating_sub(first) as f64;
+        let since_last = now.saturating_sub(last) as f64;
+        let mut s = w.ln() - self.ln_total_weight
+            + self.calls.ln_likelihood(k, n, since_first, since_last)
+            - k as f64 * self.ln_stray;
+        if self.ami {
+            let g = ev.gasps.min(n);
+            s += g as f64 * self.ln_gasp + (n - g) as f64 * self.ln_silent;
+        }
+        s
     }
 
-    /// Explains one group of calls, appending its outages and stray calls to `out`.
-    fn solve(&self, calls: &[TroubleCall], group: &[usize], out: &mut Prediction) {
-        if group.is_empty() {
+    /// Explains one group of calls and gasps, appending its outages and stray calls to `out`.
+    fn solve(&self, calls: &[TroubleCall], group: &Group, out: &mut Prediction) {
+        if group.calls.is_empty() && group.gasps.is_empty() {
             return;
         }
         let mut callers: BTreeMap<CustomerId, Vec<usize>> = BTreeMap::new();
-        for &i in group {
+        for &i in &group.calls {
             if self.index.lowest_zone(calls[i].customer).is_some() {
                 callers.entry(calls[i].customer).or_default().push(i);
             } else {
                 out.stray_calls.push(i);
             }
         }
-        let now = group.iter().map(|&i| calls[i].at_s).max().unwrap_or(0);
-        // per zone: callers, first and last call time (a caller's first call)
-        let mut counts: rustc_hash::FxHashMap<usize, (usize, u64, u64)> = Default::default();
-        for (&c, is) in &callers {
-            let at = is.iter().map(|&i| calls[i].at_s).min().unwrap_or(now);
+        let gaspers: Vec<(CustomerId, u64)> = group
+            .gasps
+            .iter()
+            .copied()
+            .filter(|(c, _)| self.index.lowest_zone(*c).is_some())
+            .collect();
+        let now = group
+            .calls
+            .iter()
+            .map(|&i| calls[i].at_s)
+            .chain(group.gasps.iter().map(|g| g.1))
+            .max()
+            .unwrap_or(0);
+        let mut evidence: rustc_hash::FxHashMap<usize, Evidence> = Default::default();
+        let mut walk = |c: CustomerId, f: &mut dyn FnMut(&mut Evidence)| {
             for z in self.index.chain(c) {
                 if self.excluded.contains(&z) {
                     break;
                 }
                 if !self.index.zones()[z].shadowed {
-                    let e = counts.entry(z).or_insert((0, at, at));
-                    *e = (e.0 + 1, e.1.min(at), e.2.max(at));
+                    f(evidence.entry(z).or_default());
                 }
             }
+        };
+        for (&c, is) in &callers {
+            let at = is.iter().map(|&i| calls[i].at_s).min().unwrap_or(now);
+            walk(c, &mut |e| {
+                e.callers += 1;
+                e.first_call_s = Some(e.first_call_s.map_or(at, |f| f.min(at)));
+                e.last_call_s = Some(e.last_call_s.map_or(at, |l| l.max(at)));
+            });
         }
-        let mut cands: Vec<Candidate> = counts
+        for &(c, at) in &gaspers {
+            walk(c, &mut |e| {
+                e.gasps += 1;
+                e.first_gasp_s = Some(e.first_gasp_s.map_or(at, |f| f.min(at)));
+            });
+        }
+        let mut cands: Vec<Candidate> = evidence
             .iter()
-            .map(|(&zone, &(k, first, last))| Candidate {
+            .map(|(&zone, ev)| Candidate {
                 zone,
-                score: self.score(
-                    &self.index.zones()[zone],
-                    k,
-                    (now - first) as f64,
-                    (now - last) as f64,
-                ),
+                score: self.score(&self.index.zones()[zone], ev, now),
             })
             .collect();
         cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.zone.cmp(&b.zone)));
@@ -332,15 +521,23 @@ impl<'a> Scorer<'a> {
                 .map(|c| (c.score - me).exp())
                 .sum();
             let z = &self.index.zones()[zone];
+            let gasp_times: Vec<u64> =
+                gaspers.iter().filter(|(c, _)| self.index.covers(zone, *c)).map(|g| g.1).collect();
+            let first_gasp = gasp_times.iter().min().copied();
+            let first_call = idx.first().map(|&i| calls[i].at_s);
             out.outages.push(PredictedOutage {
                 device: z.device,
                 kind: z.kind,
                 zone,
                 callers: n_callers,
                 customers_out: z.customer_count(),
+                last_gasps: gasp_times.len(),
                 confidence: 1.0 / rivals.max(1.0),
-                first_call_s: idx.first().map_or(0, |&i| calls[i].at_s),
-                last_call_s: idx.last().map_or(0, |&i| calls[i].at_s),
+                first_call_s: match (first_call, first_gasp) {
+                    (Some(c), Some(g)) => c.min(g),
+                    (c, g) => c.or(g).unwrap_or(now),
+                },
+                last_call_s: idx.last().map_or(now, |&i| calls[i].at_s),
                 calls: idx,
             });
         }

@@ -89,6 +89,7 @@ pub fn rollup_outages(index: &ProtectionIndex, calls: &[TroubleCall]) -> Predict
             zone,
             callers: customers.len(),
             customers_out: z.customer_count(),
+            last_gasps: 0,
             confidence: 1.0,
             first_call_s: calls[group[0]].at_s,
             last_call_s: group.last().map_or(0, |&i| calls[i].at_s),

@@ -240,3 +240,80 @@ fn a_device_with_the_same_customers_as_the_one_below_it_is_shadowed() {
     assert_eq!(p.outages.len(), 1);
     assert_eq!(p.outages[0].device.name(&one.model), "transformer.f1-l2-t1");
 }
+
+mod meters {
+    use crate::model::CustomerId;
+    use crate::outage::{
+        affected_by_opening, predict_outages, predict_with_meters, MeterEvent, MeterEventKind,
+        PredictParams, ProtectionIndex, TroubleCall,
+    };
+    use crate::sim::{sample_grid, SampleFeeders};
+
+    fn gasp(c: CustomerId, at_s: u64) -> MeterEvent {
+        MeterEvent { customer: c, kind: MeterEventKind::LastGasp, at_s }
+    }
+
+    #[test]
+    fn calls_without_last_gasps_from_a_metered_area_point_below_the_lateral() {
+        let grid = sample_grid(&SampleFeeders::default());
+        let index = ProtectionIndex::build(&grid);
+        let lateral = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").unwrap()]);
+        // Three customers of the lateral call within ten minutes; calls alone name the fuse.
+        let calls: Vec<TroubleCall> = [0, 5, 10]
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| TroubleCall { customer: lateral[k], at_s: 200 * i as u64 })
+            .collect();
+        let p = predict_outages(&index, &calls, &[], &PredictParams::default());
+        assert_eq!(p.outages[0].device.name(&grid.model), "fuse.f1-l2");
+        // With meters reporting elsewhere on the feeder and none of the lateral's gasping,
+        // the lateral is not out: the calls are single-customer problems, not one outage.
+        let other = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l4").unwrap()]);
+        let gasps: Vec<MeterEvent> = other.iter().map(|c| gasp(*c, 0)).collect();
+        let p = predict_with_meters(&index, &calls, &gasps, &[], &PredictParams::default());
+        assert!(
+            p.outages.iter().all(|o| o.device.name(&grid.model) != "fuse.f1-l2"),
+            "{:?}",
+            p.outages.iter().map(|o| o.device.name(&grid.model)).collect::<Vec<_>>()
+        );
+        assert!(p.outages.iter().any(|o| o.device.name(&grid.model) == "fuse.f1-l4"));
+    }
+
+    #[test]
+    fn a_meter_with_supply_again_rules_out_every_device_above_it() {
+        let grid = sample_grid(&SampleFeeders::default());
+        let index = ProtectionIndex::build(&grid);
+        let lateral = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").unwrap()]);
+        let gasps: Vec<MeterEvent> = lateral.iter().map(|c| gasp(*c, 0)).collect();
+        let p = predict_with_meters(&index, &[], &gasps, &[], &PredictParams::default());
+        assert_eq!(p.outages[0].device.name(&grid.model), "fuse.f1-l2");
+        // The meters of the lateral came back, but for those on the first one's transformer:
+        // that transformer is still out, nothing above it.
+        let xf = |c: &CustomerId| grid.model.customers[c.index()].transformer;
+        let same: Vec<CustomerId> =
+            lateral.iter().copied().filter(|c| xf(c) == xf(&lateral[0])).collect();
+        assert!(same.len() >= 2 && same.len() < lateral.len());
+        let mut events = gasps.clone();
+        for c in lateral.iter().filter(|c| !same.contains(c)) {
+            events.push(MeterEvent { customer: *c, kind: MeterEventKind::PowerRestore, at_s: 600 });
+        }
+        let p = predict_with_meters(&index, &[], &events, &[], &PredictParams::default());
+        assert_eq!(p.outages.len(), 1);
+        let o = &p.outages[0];
+        assert_eq!(o.customers_out, same.len(), "{}", o.device.name(&grid.model));
+        assert_eq!(o.last_gasps, same.len());
+        // A neighbour on that transformer has supply too: no grid device is out for the
+        // others; what is left is at the customers' own service (单户故障).
+        events.push(MeterEvent {
+            customer: same[1],
+            kind: MeterEventKind::PowerRestore,
+            at_s: 700,
+        });
+        let p = predict_with_meters(&index, &[], &events, &[], &PredictParams::default());
+        assert!(
+            p.outages.is_empty(),
+            "{:?}",
+            p.outages.iter().map(|o| o.device.name(&grid.model)).collect::<Vec<_>>()
+        );
+    }
+}

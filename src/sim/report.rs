@@ -6,7 +6,10 @@ use serde::Serialize;
 
 use super::storm::{draw_storms, Storm, StormParams};
 use crate::grid::Grid;
-use crate::outage::{predict_outages, rollup_outages, Prediction, ProtectionIndex, ProtectionKind};
+use crate::outage::{
+    predict_outages, predict_with_meters, rollup_outages, Prediction, ProtectionIndex,
+    ProtectionKind,
+};
 
 /// When a fault's prediction is checked: after its first call, its third, or its last.
 pub const CHECKPOINTS: [&str; 3] = ["1", "3", "all"];
@@ -58,6 +61,8 @@ pub struct StormReport {
     pub calls: usize,
     /// Stray calls.
     pub stray_calls: usize,
+    /// Last gasps of smart meters (0 without [`StormParams::last_gasp_share`]).
+    pub last_gasps: usize,
     /// True faults by role of the device: `(role, faults)`.
     pub faults_by_kind: Vec<(String, usize)>,
     /// The likelihood predictor, then the textbook rule.
@@ -86,10 +91,14 @@ pub struct StormReport {
 pub fn run_storms(grid: &Grid, params: &StormParams) -> StormReport {
     let index = ProtectionIndex::build(grid);
     let storms = draw_storms(&index, params);
-    let names = ["likelihood (predict_outages)", "textbook (lowest common device)"];
-    let mut scores: Vec<[CheckpointScore; 3]> = vec![Default::default(), Default::default()];
+    let meters = params.last_gasp_share > 0.0;
+    let mut names = vec!["likelihood (predict_outages)", "textbook (lowest common device)"];
+    if meters {
+        names.push("likelihood + last gasps (predict_with_meters)");
+    }
+    let mut scores: Vec<[CheckpointScore; 3]> = vec![Default::default(); names.len()];
     // exact after all calls by role of the true device, per predictor; and faults by role
-    let mut exact_by_kind = [[0usize; 5]; 2];
+    let mut exact_by_kind = vec![[0usize; 5]; names.len()];
     let mut faults_by_kind = [0usize; 5];
     for storm in &storms {
         for (f, fault) in storm.faults.iter().enumerate() {
@@ -105,10 +114,20 @@ pub fn run_storms(grid: &Grid, params: &StormParams) -> StormReport {
                 let t = times[want.min(times.len()) - 1];
                 let seen = storm.calls.partition_point(|c| c.at_s <= t);
                 let calls = &storm.calls[..seen];
-                let predictions = [
+                let mut predictions = vec![
                     predict_outages(&index, calls, &[], &params.predict),
                     rollup_outages(&index, calls),
                 ];
+                if meters {
+                    let gasps = &storm.gasps[..storm.gasps.partition_point(|g| g.at_s <= t)];
+                    predictions.push(predict_with_meters(
+                        &index,
+                        calls,
+                        gasps,
+                        &[],
+                        &params.predict,
+                    ));
+                }
                 for (p, prediction) in predictions.iter().enumerate() {
                     let exact = prediction.outages.iter().any(|o| o.device == fault.device);
                     if k == 2 && exact {
@@ -150,6 +169,7 @@ pub fn run_storms(grid: &Grid, params: &StormParams) -> StormReport {
         faults: storms.iter().map(|s| s.faults.len()).sum(),
         calls: storms.iter().map(|s| s.calls.len()).sum(),
         stray_calls: storms.iter().map(|s| s.cause.iter().filter(|c| c.is_none()).count()).sum(),
+        last_gasps: storms.iter().map(|s| s.gasps.len()).sum(),
         faults_by_kind: ProtectionKind::ALL
             .iter()
             .filter(|k| faults_by_kind[k.index()] > 0)
@@ -192,7 +212,7 @@ impl StormReport {
         let _ = writeln!(
             s,
             "model {}: {} storms (seed {}), {} with more than one fault; \
-             {} faults ({}); {} calls, {} stray",
+             {} faults ({}); {} calls, {} stray{}",
             self.model,
             self.storms,
             self.params.seed,
@@ -200,11 +220,20 @@ impl StormReport {
             self.faults,
             kinds.join(", "),
             self.calls,
-            self.stray_calls
+            self.stray_calls,
+            if self.last_gasps > 0 {
+                format!(
+                    "; {} last gasps ({:.0} % of the meters cut)",
+                    self.last_gasps,
+                    100.0 * self.params.last_gasp_share
+                )
+            } else {
+                String::new()
+            }
         );
         let _ = writeln!(
             s,
-            "{:<34} {:>14} {:>14} {:>14} {:>11} {:>8}",
+            "{:<46} {:>14} {:>14} {:>14} {:>11} {:>8}",
             "predictor", "exact after 1", "after 3", "after all", "duplicates", "false"
         );
         for p in &self.predictors {
@@ -214,7 +243,7 @@ impl StormReport {
             let cps = &p.checkpoints;
             let _ = writeln!(
                 s,
-                "{:<34} {:>14} {:>14} {:>14} {:>11} {:>8}",
+                "{:<46} {:>14} {:>14} {:>14} {:>11} {:>8}",
                 p.predictor,
                 cell(&cps[0]),
                 cell(&cps[1]),

@@ -11,7 +11,8 @@
 use serde::Serialize;
 
 use crate::outage::{
-    PredictParams, ProtectionIndex, ProtectionKind, ProtectiveDevice, TroubleCall,
+    MeterEvent, MeterEventKind, PredictParams, ProtectionIndex, ProtectionKind, ProtectiveDevice,
+    TroubleCall,
 };
 use crate::rng::Rng;
 
@@ -40,6 +41,10 @@ pub struct StormParams {
     /// (default breaker 0.1, recloser 0.5, sectionaliser 0.5, lateral fuse 1, transformer
     /// fuse 1).
     pub fault_weight: [f64; 5],
+    /// Share of the meters cut by a fault that send a last gasp, within 30 s of it (default 0:
+    /// no smart meters; the "most meters" is 0.8). Drawn from a generator of its own,
+    /// so the faults and calls of a seed do not change with it.
+    pub last_gasp_share: f64,
     /// The likelihood predictor's parameters.
     pub predict: PredictParams,
 }
@@ -57,6 +62,7 @@ impl Default for StormParams {
             stray_calls_max: 2,
             stray_same_feeder: 0.5,
             fault_weight: [0.1, 0.5, 0.5, 1.0, 1.0],
+            last_gasp_share: 0.0,
             predict: PredictParams::default(),
         }
     }
@@ -84,6 +90,9 @@ pub struct Storm {
     pub calls: Vec<TroubleCall>,
     /// For each call, the fault it reports (`None`: a stray call).
     pub cause: Vec<Option<usize>>,
+    /// Last gasps of the meters cut, in time order (none when
+    /// [`StormParams::last_gasp_share`] is 0).
+    pub gasps: Vec<MeterEvent>,
 }
 
 /// Draws storms on a model (deterministic for `params.seed`). Empty when the model has no
@@ -170,7 +179,25 @@ pub fn draw_storms(index: &ProtectionIndex, params: &StormParams) -> Vec<Storm> 
         }
         calls.sort_by_key(|(c, cause)| (c.at_s, *cause, c.customer));
         let (calls, cause) = calls.into_iter().unzip();
-        storms.push(Storm { faults, calls, cause });
+        storms.push(Storm { faults, calls, cause, gasps: Vec::new() });
+    }
+    if params.last_gasp_share > 0.0 {
+        let mut rng = Rng::new(params.seed ^ 0x6a57_9a59);
+        for storm in &mut storms {
+            for fault in &storm.faults {
+                for &c in index.customers(fault.zone) {
+                    if rng.chance(params.last_gasp_share) {
+                        let at_s = fault.at_s + rng.below(31);
+                        storm.gasps.push(MeterEvent {
+                            customer: c,
+                            kind: MeterEventKind::LastGasp,
+                            at_s,
+                        });
+                    }
+                }
+            }
+            storm.gasps.sort_by_key(|g| (g.at_s, g.customer));
+        }
     }
     storms
 }
