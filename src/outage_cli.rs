@@ -152,7 +152,9 @@ pub fn run(
     let dir = data.join(gridcare::STORE_DIR);
     let store = gridcare::open_store(&data)
         .with_context(|| format!("opening the outage store in {}", dir.display()))?;
-    let mut book = OutageBook::open(Arc::new(store), &grid)?;
+    let store = Arc::new(store);
+    let mut book = OutageBook::open(store.clone(), &grid)?;
+    let outbox = gridcare::channels::outbox::Outbox::open(store);
     let now = book.now_s();
     let changed: Option<OutageId> = match action {
         OutageCommand::Plan { devices: names, start, end, reason, notice } => {
@@ -252,6 +254,16 @@ pub fn run(
         }
     };
     if let Some(id) = changed {
+        // Proactive notices (主动告知) of every change not announced yet, to the customers
+        // bound to WeChat; `gridcare outbox` shows and delivers them.
+        let notices = gridcare::channels::notices::queue_outage_notices(
+            &grid,
+            &book,
+            &outbox,
+            id,
+            &gridcare::channels::notices::wechat_bound,
+            author,
+        )?;
         let o = book.get(id).ok_or_else(|| anyhow::anyhow!("there is no outage {id}"))?;
         let trajectory = book.trajectory(id)?;
         if json {
@@ -264,9 +276,13 @@ pub fn run(
                     "customers": t.customers, "etr": opt_time(t.etr_s),
                 }))
                 .collect::<Vec<_>>());
+            v["notices_queued"] = json!(notices);
             print_json(&v)?;
         } else {
             print_outage(o, now);
+            println!(
+                "notices      {notices} queued now (gridcare outbox list --subject outage:{id})"
+            );
             println!("trajectory (变更轨迹):");
             for t in &trajectory {
                 println!(

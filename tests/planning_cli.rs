@@ -250,3 +250,38 @@ fn bad_planning_input_is_named_and_nothing_is_stored() {
     assert_eq!(history["history"].as_array().expect("history").len(), 1, "only `created`");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn each_change_of_an_outage_queues_one_notice_per_wechat_bound_customer() {
+    let dir = scratch("notices");
+    let o = json(
+        &dir,
+        &[
+            "outage",
+            "plan",
+            "--device",
+            "fuse.sw01-l06",
+            "--start",
+            "2026-12-08T08:00",
+            "--end",
+            "2026-12-08T12:00",
+            "--reason",
+            "更换熔断器",
+        ],
+    );
+    let first = o["notices_queued"].as_u64().expect("count");
+    assert!(first > 0, "{o}");
+    let id = o["id"].as_u64().expect("id").to_string();
+    let again =
+        json(&dir, &["outage", "etr", &id, "--etr", "2026-12-08T14:00", "--reason", "延时"]);
+    assert_eq!(again["notices_queued"].as_u64(), Some(first), "the delay, once each");
+    let shown = json(&dir, &["outage", "show", &id]);
+    assert_eq!(shown["notices_queued"], 0, "nothing new to announce");
+    let all = json(&dir, &["outbox", "list", "--subject", &format!("outage:{id}")]);
+    let all = all.as_array().expect("list");
+    assert_eq!(all.len() as u64, 2 * first);
+    assert!(all.iter().all(|m| m["message"]["channel"] == "wechat"));
+    let delay = all.iter().find(|m| m["message"]["kind"] == "outage_changed").expect("delay");
+    assert!(delay["message"]["text"].as_str().expect("text").contains("推迟 2 小时"), "{delay}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,10 +2,13 @@
 //!
 //! * [`outbox`]: messages queued per customer and channel (consultation letters, outage
 //!   notices), their delivery state and retries, delivered through a channel gateway.
+//! * [`notices`]: proactive outage notices (主动告知) — one per change of an outage per
+//!   reached customer, never twice.
 //! * [`sensitive`]: the lexicon of sensitive words (敏感词) and the normaliser and matcher
 //!   that find them however they are disguised; [`alert`]: the alerts (敏感词预警) raised
 //!   from them, acknowledged, assigned and resolved in the store ([`alert::AlertBook`]).
 
 pub mod alert;
+pub mod notices;
 pub mod outbox;
 pub mod sensitive;

@@ -693,7 +693,9 @@ impl ScenarioBook {
                     account: cu.account_no.clone(),
                     kind: MessageKind::PlannedOutage,
                     subject: format!("outage:{}", outage.0),
-                    key: "published".into(),
+                    // The announcement of the outage's first change, as
+                    // `channels::notices` keys it: asking for its notices later adds none.
+                    key: crate::channels::notices::change_key("created", 1),
                     text: notice_text(grid, *c, &scenario, start_s, end_s),
                 })
             })

@@ -1,0 +1,176 @@
+//! Proactive outage notices (主动告知): when an outage is announced, delayed, given a new ETR,
+//! rescheduled, restored or cancelled, each affected customer who can be reached gets one
+//! notice of that change, through the [`outbox`](super::outbox).
+//!
+//! One rule, here: a notice is keyed by the outage (`outage:12`) and the change (`created:1`,
+//! `etr_changed:3`, …: the change's word and its number in the outage's trajectory), so asking
+//! for the notices of an outage again — after a crash, from a second workstation, from the
+//! channel service — queues only the changes not announced yet. The text is the change's
+//! Chinese summary from the trajectory, the same words an operator reads to a caller.
+
+use super::outbox::{channel_for, Channel, MessageKind, NewMessage, Outbox, OutboxError};
+use crate::grid::Grid;
+use crate::model::{Customer, DeviceRef};
+use crate::outage::{OutageBook, OutageError, OutageId};
+
+/// Who is told, and on which channels: every bound channel of a subscribed customer.
+pub type Reach<'a> = dyn Fn(&Customer) -> Vec<Channel> + 'a;
+
+/// The default reach: customers bound to WeChat get the notice there (a bound account is
+/// subscribed to outage notices unless it opts out); nobody else is written to unasked.
+pub fn wechat_bound(c: &Customer) -> Vec<Channel> {
+    match channel_for(c) {
+        Some(Channel::Wechat) => vec![Channel::Wechat],
+        _ => Vec::new(),
+    }
+}
+
+/// The key of a change: its word and its number.
+pub fn change_key(change: &str, seq: u64) -> String {
+    format!("{change}:{seq}")
+}
+
+/// Why notices could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum NoticeError {
+    /// The outage.
+    #[error(transparent)]
+    Outage(#[from] OutageError),
+    /// The outbox.
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+}
+
+/// The notices outage `id` owes: for each change of its trajectory, one message per customer
+/// in its current scope and channel `reach` gives.
+pub fn outage_notices(
+    grid: &Grid,
+    book: &OutageBook,
+    id: OutageId,
+    reach: &Reach<'_>,
+) -> Result<Vec<NewMessage>, NoticeError> {
+    let outage = book.get(id).ok_or(OutageError::NotFound(id))?;
+    let trajectory = book.trajectory(id)?;
+    let m = &grid.model;
+    let recipients: Vec<(&Customer, Vec<Channel>)> = outage
+        .impact
+        .accounts
+        .iter()
+        .filter_map(|a| match grid.resolve(a) {
+            Ok(DeviceRef::Customer(c)) => m.customers.get(c.index()),
+            _ => None,
+        })
+        .map(|c| (c, reach(c)))
+        .filter(|(_, ch)| !ch.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for entry in &trajectory {
+        let kind = match entry.change {
+            "created" => MessageKind::PlannedOutage,
+            "restored" => MessageKind::Restored,
+            _ => MessageKind::OutageChanged,
+        };
+        let headline = match entry.change {
+            "created" => format!("停电通知：{}", outage.notice),
+            "restored" => "恢复送电".to_string(),
+            _ => format!("停电信息变更：{}", entry.summary_zh),
+        };
+        for (c, channels) in &recipients {
+            for &channel in channels {
+                out.push(NewMessage {
+                    channel,
+                    account: c.account_no.clone(),
+                    kind,
+                    subject: format!("outage:{}", id.0),
+                    key: change_key(entry.change, entry.seq),
+                    text: format!(
+                        "【佛山供电局】尊敬的{}客户（户号 {}）：{}。详询 95598。",
+                        c.display_name, c.account_no, headline
+                    ),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Queues the notices of outage `id` not queued before; returns how many were queued now.
+pub fn queue_outage_notices(
+    grid: &Grid,
+    book: &OutageBook,
+    outbox: &Outbox,
+    id: OutageId,
+    reach: &Reach<'_>,
+    author: &str,
+) -> Result<usize, NoticeError> {
+    let notices = outage_notices(grid, book, id, reach)?;
+    Ok(outbox.queue(notices, author, &format!("notices of outage {}", id.0))?.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::Labels;
+    use crate::outage::PlannedOutage;
+    use crate::sim::{sample_model, SampleFeeders};
+    use crate::store::{OpenOptions, Store, VirtualClock};
+
+    #[test]
+    fn each_change_reaches_each_bound_customer_once() {
+        let mut model = sample_model(&SampleFeeders::default());
+        // Half the customers are bound to WeChat.
+        for (i, c) in model.customers.iter_mut().enumerate() {
+            if i % 2 == 0 {
+                c.labels = c.labels.with(Labels::WECHAT);
+            }
+        }
+        let grid = Grid::from_model(model);
+        let dir = std::env::temp_dir().join(format!("gridcare-notices-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let clock = Arc::new(VirtualClock::new(1_765_000_000));
+        let options = OpenOptions { kinds: crate::store_kinds(), clock: clock.clone() };
+        let store = Arc::new(Store::open_with(&dir, options).unwrap());
+        let mut book = OutageBook::open(store.clone(), &grid).unwrap();
+        let outbox = Outbox::open(store);
+        let fuse = grid.resolve("fuse.f1-l2").unwrap();
+        let o = book
+            .plan(
+                &grid,
+                PlannedOutage {
+                    devices: vec![fuse],
+                    start_s: 1_765_100_000,
+                    end_s: 1_765_114_400,
+                    reason: "更换熔断器".into(),
+                    notice: String::new(),
+                    author: "li.na".into(),
+                },
+            )
+            .unwrap();
+        let bound = book
+            .affected_customers(o.id)
+            .iter()
+            .filter(|c| grid.model.customers[c.index()].labels.contains(Labels::WECHAT))
+            .count();
+        assert!(bound > 0);
+        let n =
+            queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "gridcare").unwrap();
+        assert_eq!(n, bound, "the announcement, to each bound customer");
+        assert_eq!(
+            queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "x").unwrap(),
+            0
+        );
+        book.change_etr(&grid, o.id, 1_765_118_000, "li.na", "线路消缺延时").unwrap();
+        let n =
+            queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "gridcare").unwrap();
+        assert_eq!(n, bound, "the delay, once each");
+        let all = outbox.about(&format!("outage:{}", o.id.0)).unwrap();
+        assert_eq!(all.len(), 2 * bound);
+        let delay = all.iter().find(|m| m.message.key.starts_with("etr_changed:")).unwrap();
+        assert!(delay.message.text.contains("推迟"), "{}", delay.message.text);
+        assert_eq!(delay.message.kind, MessageKind::OutageChanged);
+        // Nobody unbound was written to.
+        assert!(all.iter().all(|m| m.message.channel == Channel::Wechat));
+    }
+}
