@@ -126,7 +126,7 @@ fn tokens(data_dir: Option<&Path>, action: TokenAction) -> Result<ExitCode> {
         TokenAction::List => {
             for t in list_tokens(&store)? {
                 println!(
-                    "{:>3}  {:<7} {:<22} {}  {}  {}",
+                    "{:>3}  {:<8} {:<24} {}  {}  {}",
                     t.id,
                     t.channel,
                     format!("{}…", t.prefix),
@@ -249,10 +249,10 @@ fn print_report(
     addr: SocketAddr,
     stats: Option<(u64, u64)>,
 ) {
-    let mix = if repair_every == 0 {
-        "inquiries".to_string()
-    } else {
-        format!("inquiries, every {repair_every}th a fault report")
+    let mix = match repair_every {
+        0 => "inquiries".to_string(),
+        1 => "fault reports".to_string(),
+        n => format!("inquiries, every {n}th a fault report"),
     };
     println!(
         "{} messages ({mix}) over {} connections to {addr} in {:.2} s",

@@ -325,6 +325,7 @@ fn a_repair_message_from_an_affected_customer_joins_the_open_outage() {
     assert_eq!(a["intent"], "repair");
     assert_eq!(a["answer"]["disposition"], "dispatch", "the outage's first call is dispatched");
     assert_eq!(a["answer"]["outages"], json!([c.outage.0]));
+    assert!(a["answer"]["etr_s"].is_i64(), "the outage's ETR is given: {a}");
     let master = a["answer"]["ticket"].as_u64().expect("a ticket");
 
     let (status, b) = read(c.send(&c.app, &message("app", &second, "我们这边也没电了")));

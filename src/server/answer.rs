@@ -257,21 +257,33 @@ fn status_text(
     out
 }
 
-/// The answer to a repair message: the ticket as recorded and what happens next.
-pub fn repair_answer(outcome: &CallOutcome) -> Answer {
+/// The answer to a repair message: the ticket as recorded and what happens next, with the
+/// ETR of the master's crew or of the outage covering the caller.
+pub fn repair_answer(outcome: &CallOutcome, outages: &OutageBook) -> Answer {
     let t = &outcome.ticket;
     let m = outcome.master.as_ref();
-    let etr_s = m.and_then(|m| m.etr_s).or(t.etr_s);
+    let outage = outcome.decision.outage.and_then(|o| outages.get(o));
+    let etr_s = m.and_then(|m| m.etr_s).or(t.etr_s).or(outage.and_then(|o| o.etr_s));
     let etr = etr_s.map_or_else(|| "尽快".to_string(), |e| format!("{} 前", format_time(e)));
     let (disposition, text, master) = match t.disposition {
-        Disposition::Dispatch => (
-            "dispatch",
-            format!(
-                "已受理您的报修（工单 {}），已派往{}，抢修人员将尽快与您联系。",
-                t.id, t.site.unit
-            ),
-            None,
-        ),
+        Disposition::Dispatch => {
+            let known = match outage {
+                Some(o) => format!(
+                    "您所在区域正在{}（停电编号 {}），预计{etr}恢复供电。",
+                    kind_zh(o.kind),
+                    o.id
+                ),
+                None => String::new(),
+            };
+            (
+                "dispatch",
+                format!(
+                    "{known}已受理您的报修（工单 {}），已派往{}，抢修人员将尽快与您联系。",
+                    t.id, t.site.unit
+                ),
+                None,
+            )
+        }
         Disposition::Merged { master } => {
             let crew = match m.and_then(|m| m.crew.clone()) {
                 Some(c) => format!(

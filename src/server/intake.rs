@@ -191,7 +191,7 @@ impl Engine {
                 if let Some(a) = &out.ticket.site.account {
                     self.tickets_of.entry(a.clone()).or_default().push(out.ticket.id);
                 }
-                repair_answer(&out)
+                repair_answer(&out, &self.outages)
             }
             Intent::ConsultationReply => {
                 let reply_to = msg.reply_to.as_deref().unwrap_or("");
