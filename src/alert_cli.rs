@@ -149,9 +149,9 @@ fn print_screening(lex: &Lexicon, text: &str, s: &Screening) {
     );
     for h in &s.hits {
         println!(
-            "  {:<12} {:<30} {:<8} bytes {}..{}  `{}`",
-            h.word,
-            category_name(lex, &h.category),
+            "  {} {} {:<8} bytes {}..{}  `{}`",
+            pad(&h.word, 14),
+            pad(&category_name(lex, &h.category), 26),
             h.severity.as_str(),
             h.start_byte,
             h.end_byte,
@@ -171,21 +171,38 @@ fn excerpt(text: &str, n: usize) -> String {
 }
 
 fn alert_line(a: &Alert) -> String {
-    let who = match (&a.assigned_to, a.status) {
-        (Some(to), gridcare::channels::alert::AlertStatus::Assigned) => format!(" → {to}"),
-        _ => String::new(),
+    let status = match (&a.assigned_to, a.status) {
+        (Some(to), gridcare::channels::alert::AlertStatus::Assigned) => format!("assigned → {to}"),
+        (_, s) => s.as_str().to_string(),
     };
     format!(
-        "#{} {:<8} {:<12}{who}  {}  {}{}  {}  {}",
-        a.id,
+        "#{:<3} {:<8} {}  {}  {} {}  {}  {}",
+        a.id.0,
         a.severity.as_str(),
-        a.status.as_str(),
+        pad(&status, 18),
         format_time(a.raised.at_s),
         a.channel,
-        a.account.as_ref().map_or_else(String::new, |acc| format!(" {acc}")),
+        a.account.as_deref().unwrap_or("-"),
         a.words.join(", "),
         excerpt(&a.text, 24)
     )
+}
+
+/// The columns a text takes in a terminal: two for CJK and full-width characters.
+fn columns(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF => 2,
+            0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The text padded with spaces to `cols` terminal columns.
+fn pad(text: &str, cols: usize) -> String {
+    let n = columns(text);
+    format!("{text}{}", " ".repeat(cols.saturating_sub(n)))
 }
 
 fn event_details(e: &AlertEvent) -> String {
@@ -318,10 +335,10 @@ fn show(book: &AlertBook, id: AlertId, json_out: bool) -> Result<ExitCode> {
     for r in &history {
         let why = if r.reason.is_empty() { String::new() } else { format!(" ({})", r.reason) };
         println!(
-            "  {}  {:<12} {:<10} {}{why}",
+            "  {}  {:<12} {} {}{why}",
             format_time(r.time_s),
             r.event.as_str(),
-            r.author,
+            pad(&r.author, 10),
             event_details(&r.event)
         );
     }
