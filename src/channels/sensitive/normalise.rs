@@ -135,23 +135,40 @@ pub fn normalise(text: &str) -> Normalised {
     let mut gap = true;
     for (from, c) in text.char_indices() {
         let to = from + c.len_utf8();
-        let c = simplified(half_width(c));
-        // Lower case may be longer than the character (`İ` → `i̇`): each part keeps the
-        // original character's span.
-        for l in c.to_lowercase() {
-            if !l.is_alphanumeric() {
-                gap = true;
-                continue;
+        match c {
+            // Fast paths for what most messages are made of: ASCII, and CJK ideographs
+            // (letters without case).
+            'A'..='Z' | 'a'..='z' | '0'..='9' => {
+                out.push(c.to_ascii_lowercase(), from..to, &mut gap);
             }
-            out.chars.push(FoldedChar {
-                at_byte: out.text.len(),
-                from_byte: from,
-                to_byte: to,
-                gap_before: gap,
-            });
-            out.text.push(l);
-            gap = false;
+            '\u{0}'..='\u{7F}' => gap = true,
+            '\u{4E00}'..='\u{9FFF}' => out.push(simplified(c), from..to, &mut gap),
+            _ => {
+                // Lower case may be longer than the character (`İ` → `i̇`): each part keeps
+                // the original character's span.
+                for l in simplified(half_width(c)).to_lowercase() {
+                    if l.is_alphanumeric() {
+                        out.push(l, from..to, &mut gap);
+                    } else {
+                        gap = true;
+                    }
+                }
+            }
         }
     }
     out
+}
+
+impl Normalised {
+    /// Appends a folded character that came from the original bytes `from`.
+    fn push(&mut self, c: char, from: Range<usize>, gap: &mut bool) {
+        self.chars.push(FoldedChar {
+            at_byte: self.text.len(),
+            from_byte: from.start,
+            to_byte: from.end,
+            gap_before: *gap,
+        });
+        self.text.push(c);
+        *gap = false;
+    }
 }
