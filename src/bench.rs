@@ -331,3 +331,111 @@ pub fn repair_figures(
     let _ = std::fs::remove_dir_all(dir);
     Ok(out)
 }
+
+/// Times appointment-outage planning on a scratch store in `dir` (removed afterwards), on a
+/// square of about 900 m around the model's middle customer: isolating it, consulting the
+/// preset's customers (letters queued and flushed), ranking three windows with answers, and
+/// publishing (the planned outage and one notice per affected customer, flushed together).
+pub fn planning_figures(
+    grid: &Grid,
+    dir: &std::path::Path,
+) -> Result<Vec<Figure>, crate::planning::ConsultError> {
+    use crate::channels::outbox::Outbox;
+    use crate::outage::OutageBook;
+    use crate::planning::{
+        isolate_polygon, CandidateWindow, PresetFile, ScenarioArea, ScenarioBook, ScenarioEvent,
+    };
+    let _ = std::fs::remove_dir_all(dir);
+    let Some(mid) = grid.model.customers.get(grid.model.customers.len() / 2) else {
+        return Ok(Vec::new());
+    };
+    let h = 0.004;
+    let (lon, lat) = (mid.pos.lon, mid.pos.lat);
+    let ring = vec![
+        LonLat::new(lon - h, lat - h),
+        LonLat::new(lon + h, lat - h),
+        LonLat::new(lon + h, lat + h),
+        LonLat::new(lon - h, lat + h),
+    ];
+    let mut out = Vec::new();
+    let mut iso = Vec::new();
+    let mut affected = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        affected = isolate_polygon(grid, &ring).affected.len();
+        iso.push(t.elapsed().as_nanos() as f64);
+    }
+    out.push(Figure {
+        what: format!("isolate a drawn square ({affected} customers cut)"),
+        median_ns: median_ns(iso),
+        samples: 5,
+    });
+    let store =
+        std::sync::Arc::new(crate::open_store(dir).map_err(crate::planning::PlanningError::Store)?);
+    let book = ScenarioBook::open(store.clone());
+    let outbox = Outbox::open(store.clone());
+    let mut outages = OutageBook::open(store.clone(), grid)?;
+    let presets = PresetFile::embedded()?;
+    let preset = presets.preset("appointment")?;
+    let (mut consult, mut rank, mut publish) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut letters, mut notices) = (0, 0);
+    for run in 0..3i64 {
+        let s =
+            book.create(grid, "bench", ScenarioArea::Polygon { ring: ring.clone() }, "bench", "")?;
+        let day = 1_765_152_000 + run * 7 * 86_400;
+        let windows: Vec<CandidateWindow> = (0..3)
+            .map(|d| CandidateWindow {
+                name: format!("W{d}"),
+                start_s: day + d * 86_400,
+                end_s: day + d * 86_400 + 4 * 3600,
+                crews_available: 2,
+            })
+            .collect();
+        book.set_candidates(s.id, windows, 1, "bench", "")?;
+        let t = Instant::now();
+        let r = book.consult(grid, s.id, preset, &outbox, "bench")?;
+        consult.push(t.elapsed().as_nanos() as f64);
+        letters = r.queued;
+        for a in r.picked.iter().take(10) {
+            book.record_answer(
+                grid,
+                s.id,
+                a,
+                vec!["W1".into()],
+                vec!["W0".into()],
+                "",
+                "bench",
+                "bench",
+            )?;
+        }
+        let t = Instant::now();
+        let ranking = book.rank_windows(grid, s.id, &outages, &presets.weights)?;
+        rank.push(t.elapsed().as_nanos() as f64);
+        let w = ranking.rows.first().map(|r| (r.start_s, r.end_s)).unwrap_or((day, day + 3600));
+        book.change(s.id, "bench", "", ScenarioEvent::WindowSet { start_s: w.0, end_s: w.1 })?;
+        let t = Instant::now();
+        let p = book.publish(grid, s.id, &mut outages, &outbox, "bench", "bench")?;
+        publish.push(t.elapsed().as_nanos() as f64);
+        notices = p.notices_queued;
+    }
+    out.push(Figure {
+        what: format!("consult (preset appointment: {letters} letters queued, flushed)"),
+        median_ns: median_ns(consult),
+        samples: 3,
+    });
+    out.push(Figure {
+        what: "rank 3 candidate windows with 10 answers".into(),
+        median_ns: median_ns(rank),
+        samples: 3,
+    });
+    out.push(Figure {
+        what: format!("publish (planned outage + {notices} notices, flushed)"),
+        median_ns: median_ns(publish),
+        samples: 3,
+    });
+    drop(book);
+    drop(outbox);
+    outages.close().map_err(crate::planning::PlanningError::Store)?;
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(out)
+}

@@ -787,6 +787,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for f in gridcare::bench::repair_figures(&grid, &scratch, 400, seed)? {
                 figures.push(gridcare::bench::Figure { what: format!("{label}: {}", f.what), ..f });
             }
+            for f in gridcare::bench::planning_figures(&grid, &scratch)? {
+                figures.push(gridcare::bench::Figure { what: format!("{label}: {}", f.what), ..f });
+            }
             if cli.model.is_none() {
                 // the KPIs of a simulated year of the demo city
                 for f in gridcare::sim::history_figures(&grid, &scratch, seed, 5)? {

@@ -186,14 +186,17 @@ fn a_drawn_area_is_consulted_ranked_compared_and_published_with_its_notices() {
         )
         .expect("draft 2");
     scenarios.set_candidates(s2.id, windows(), 1, "li.na", "same windows").expect("windows");
-    let drafts = [scenarios.get(s.id).unwrap().unwrap(), scenarios.get(s2.id).unwrap().unwrap()];
+    let drafts = [
+        scenarios.get(s.id).expect("ok").expect("ok"),
+        scenarios.get(s2.id).expect("ok").expect("ok"),
+    ];
     let rows = compare_scenarios(&grid, &drafts, &other_outages(&outages, &grid), weights)
         .expect("compared");
     assert_eq!(rows[0].affected, iso.affected.len());
     assert_eq!(rows[0].consulted, wanted.len());
     assert_eq!((rows[0].answered, rows[0].objections), (4, 4));
     assert_eq!(rows[0].customer_hours, iso.affected.len() as f64 * 4.0);
-    assert_eq!(rows[1].affected, drafts[1].impact(&grid).unwrap().customers.len());
+    assert_eq!(rows[1].affected, drafts[1].impact(&grid).expect("ok").customers.len());
     assert_eq!((rows[1].consulted, rows[1].answered), (0, 0));
 
     // Publish: the planned outage, and a notice per affected customer that has a channel.
@@ -286,7 +289,7 @@ fn answers_that_do_not_fit_the_scenario_are_refused_naming_why() {
         .expect("drawn");
     let presets = PresetFile::embedded().expect("presets");
     let e = scenarios
-        .consult(&grid, s.id, presets.preset("wechat").unwrap(), &outbox, "li.na")
+        .consult(&grid, s.id, presets.preset("wechat").expect("ok"), &outbox, "li.na")
         .expect_err("no windows yet");
     assert!(e.to_string().ends_with("set the candidate windows before consulting"), "{e}");
     scenarios.set_candidates(s.id, windows(), 1, "li.na", "").expect("windows");
@@ -317,5 +320,5 @@ fn answers_that_do_not_fit_the_scenario_are_refused_naming_why() {
         .record_answer(&grid, s.id, &inside, vec!["Fri".into()], vec![], "", "operator", "chen")
         .expect_err("unknown window");
     assert!(e.to_string().contains("no candidate window named `Fri`"), "{e}");
-    assert!(scenarios.get(s.id).unwrap().unwrap().answers.is_empty(), "nothing stored");
+    assert!(scenarios.get(s.id).expect("ok").expect("ok").answers.is_empty(), "nothing stored");
 }

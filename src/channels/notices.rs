@@ -131,10 +131,10 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let clock = Arc::new(VirtualClock::new(1_765_000_000));
         let options = OpenOptions { kinds: crate::store_kinds(), clock: clock.clone() };
-        let store = Arc::new(Store::open_with(&dir, options).unwrap());
-        let mut book = OutageBook::open(store.clone(), &grid).unwrap();
+        let store = Arc::new(Store::open_with(&dir, options).expect("ok"));
+        let mut book = OutageBook::open(store.clone(), &grid).expect("ok");
         let outbox = Outbox::open(store);
-        let fuse = grid.resolve("fuse.f1-l2").unwrap();
+        let fuse = grid.resolve("fuse.f1-l2").expect("ok");
         let o = book
             .plan(
                 &grid,
@@ -147,27 +147,27 @@ mod tests {
                     author: "li.na".into(),
                 },
             )
-            .unwrap();
+            .expect("ok");
         let bound = book
             .affected_customers(o.id)
             .iter()
             .filter(|c| grid.model.customers[c.index()].labels.contains(Labels::WECHAT))
             .count();
         assert!(bound > 0);
-        let n =
-            queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "gridcare").unwrap();
+        let n = queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "gridcare")
+            .expect("ok");
         assert_eq!(n, bound, "the announcement, to each bound customer");
         assert_eq!(
-            queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "x").unwrap(),
+            queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "x").expect("ok"),
             0
         );
-        book.change_etr(&grid, o.id, 1_765_118_000, "li.na", "线路消缺延时").unwrap();
-        let n =
-            queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "gridcare").unwrap();
+        book.change_etr(&grid, o.id, 1_765_118_000, "li.na", "线路消缺延时").expect("ok");
+        let n = queue_outage_notices(&grid, &book, &outbox, o.id, &wechat_bound, "gridcare")
+            .expect("ok");
         assert_eq!(n, bound, "the delay, once each");
-        let all = outbox.about(&format!("outage:{}", o.id.0)).unwrap();
+        let all = outbox.about(&format!("outage:{}", o.id.0)).expect("ok");
         assert_eq!(all.len(), 2 * bound);
-        let delay = all.iter().find(|m| m.message.key.starts_with("etr_changed:")).unwrap();
+        let delay = all.iter().find(|m| m.message.key.starts_with("etr_changed:")).expect("ok");
         assert!(delay.message.text.contains("推迟"), "{}", delay.message.text);
         assert_eq!(delay.message.kind, MessageKind::OutageChanged);
         // Nobody unbound was written to.

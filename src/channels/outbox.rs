@@ -580,7 +580,7 @@ mod tests {
             std::env::temp_dir().join(format!("gridcare-outbox-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let clock = Arc::new(VirtualClock::new(1_765_000_000));
-        let store = Store::open_with_clock(&dir, clock.clone()).unwrap();
+        let store = Store::open_with_clock(&dir, clock.clone()).expect("ok");
         (Outbox::open(Arc::new(store)), clock)
     }
 
@@ -611,7 +611,8 @@ mod tests {
     #[test]
     fn the_same_announcement_reaches_a_customer_once() {
         let (ob, _c) = outbox("once");
-        let first = ob.queue(vec![notice("0757001", "published")], "planner", "publish").unwrap();
+        let first =
+            ob.queue(vec![notice("0757001", "published")], "planner", "publish").expect("ok");
         assert_eq!(first.len(), 1);
         let again = ob
             .queue(
@@ -619,31 +620,31 @@ mod tests {
                 "planner",
                 "publish again",
             )
-            .unwrap();
+            .expect("ok");
         assert_eq!(again.len(), 1, "only the new customer");
         assert_eq!(again[0].message.account, "0757002");
-        let changed = ob.queue(vec![notice("0757001", "etr:1")], "planner", "delay").unwrap();
+        let changed = ob.queue(vec![notice("0757001", "etr:1")], "planner", "delay").expect("ok");
         assert_eq!(changed.len(), 1, "a new change is a new message");
-        assert_eq!(ob.all().unwrap().len(), 3);
+        assert_eq!(ob.all().expect("ok").len(), 3);
     }
 
     #[test]
     fn a_failing_gateway_is_retried_with_growing_waits_then_given_up() {
         let (ob, clock) = outbox("retried");
-        ob.queue(vec![notice("0757001", "published")], "planner", "publish").unwrap();
+        ob.queue(vec![notice("0757001", "published")], "planner", "publish").expect("ok");
         let down = || Err(GatewayError::Temporary("503".into()));
         let gw = Scripted(RefCell::new(vec![down(), down(), down(), down(), down()]));
         let mut now = clock.now_s();
         for attempt in 1..=MAX_ATTEMPTS {
-            let r = ob.deliver_due(&gw, now, 10, "gridcare").unwrap();
-            let m = &ob.all().unwrap()[0];
+            let r = ob.deliver_due(&gw, now, 10, "gridcare").expect("ok");
+            let m = &ob.all().expect("ok")[0];
             assert_eq!(m.attempts, attempt);
             if attempt < MAX_ATTEMPTS {
                 assert_eq!(r.retrying, 1);
                 assert_eq!(m.state, DeliveryState::Queued);
                 assert_eq!(m.due_s, now + retry_wait_s(attempt));
                 // Not due a second before its time.
-                let early = ob.deliver_due(&gw, m.due_s - 1, 10, "gridcare").unwrap();
+                let early = ob.deliver_due(&gw, m.due_s - 1, 10, "gridcare").expect("ok");
                 assert_eq!(early, DeliveryReport::default());
                 now = m.due_s;
             } else {
@@ -652,7 +653,7 @@ mod tests {
                 assert_eq!(m.last_error.as_deref(), Some("503"));
             }
         }
-        assert_eq!(ob.history(MessageId(1)).unwrap().len(), 1 + MAX_ATTEMPTS as usize);
+        assert_eq!(ob.history(MessageId(1)).expect("ok").len(), 1 + MAX_ATTEMPTS as usize);
     }
 
     #[test]
@@ -663,17 +664,17 @@ mod tests {
             "planner",
             "publish",
         )
-        .unwrap();
+        .expect("ok");
         let gw = Scripted(RefCell::new(vec![
             Err(GatewayError::Permanent("unknown openid".into())),
             ok(false),
         ]));
-        let r = ob.deliver_due(&gw, clock.now_s(), 10, "gridcare").unwrap();
+        let r = ob.deliver_due(&gw, clock.now_s(), 10, "gridcare").expect("ok");
         assert_eq!((r.sent, r.failed, r.retrying), (1, 1, 0));
-        let all = ob.all().unwrap();
+        let all = ob.all().expect("ok");
         assert_eq!(all[0].state, DeliveryState::Failed);
         assert_eq!(all[1].state, DeliveryState::Sent);
-        let m = ob.mark_delivered(all[1].id, "wechat-gateway").unwrap();
+        let m = ob.mark_delivered(all[1].id, "wechat-gateway").expect("ok");
         assert_eq!(m.state, DeliveryState::Delivered);
         assert!(ob.mark_delivered(all[0].id, "wechat-gateway").is_err(), "a failed one");
         assert!(matches!(ob.get(MessageId(9)), Err(OutboxError::NotFound(MessageId(9)))));
@@ -690,8 +691,8 @@ mod tests {
                 "planner",
                 "publish",
             )
-            .unwrap_err();
+            .expect_err("an error");
         assert!(err.to_string().contains("text: empty"), "{err}");
-        assert!(ob.all().unwrap().is_empty());
+        assert!(ob.all().expect("ok").is_empty());
     }
 }

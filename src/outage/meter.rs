@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn a_caller_whose_own_meter_has_supply_has_a_fault_behind_the_meter() {
         let grid = sample_grid(&SampleFeeders::default());
-        let c = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").unwrap()])[0];
+        let c = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").expect("ok")])[0];
         let mut board = MeterBoard::new();
         board.record(ev(c, MeterEventKind::PowerRestore, 5));
         assert_eq!(
@@ -207,7 +207,7 @@ mod tests {
     #[test]
     fn a_restoration_lists_the_meters_still_off() {
         let grid = sample_grid(&SampleFeeders::default());
-        let out = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").unwrap()]);
+        let out = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").expect("ok")]);
         let mut events: Vec<MeterEvent> =
             out.iter().map(|c| ev(*c, MeterEventKind::LastGasp, 0)).collect();
         // Restored at 3600: all meters but three reported supply back.

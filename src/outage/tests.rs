@@ -257,7 +257,7 @@ mod meters {
     fn calls_without_last_gasps_from_a_metered_area_point_below_the_lateral() {
         let grid = sample_grid(&SampleFeeders::default());
         let index = ProtectionIndex::build(&grid);
-        let lateral = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").unwrap()]);
+        let lateral = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").expect("ok")]);
         // Three customers of the lateral call within ten minutes; calls alone name the fuse.
         let calls: Vec<TroubleCall> = [0, 5, 10]
             .iter()
@@ -268,7 +268,7 @@ mod meters {
         assert_eq!(p.outages[0].device.name(&grid.model), "fuse.f1-l2");
         // With meters reporting elsewhere on the feeder and none of the lateral's gasping,
         // the lateral is not out: the calls are single-customer problems, not one outage.
-        let other = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l4").unwrap()]);
+        let other = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l4").expect("ok")]);
         let gasps: Vec<MeterEvent> = other.iter().map(|c| gasp(*c, 0)).collect();
         let p = predict_with_meters(&index, &calls, &gasps, &[], &PredictParams::default());
         assert!(
@@ -283,7 +283,7 @@ mod meters {
     fn a_meter_with_supply_again_rules_out_every_device_above_it() {
         let grid = sample_grid(&SampleFeeders::default());
         let index = ProtectionIndex::build(&grid);
-        let lateral = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").unwrap()]);
+        let lateral = affected_by_opening(&grid, &[grid.resolve("fuse.f1-l2").expect("ok")]);
         let gasps: Vec<MeterEvent> = lateral.iter().map(|c| gasp(*c, 0)).collect();
         let p = predict_with_meters(&index, &[], &gasps, &[], &PredictParams::default());
         assert_eq!(p.outages[0].device.name(&grid.model), "fuse.f1-l2");

@@ -88,10 +88,10 @@ mod replies {
 
     #[test]
     fn a_negative_word_is_not_read_as_the_positive_one_inside_it() {
-        let r = parse_reply("A不方便，C方便", &names()).unwrap();
+        let r = parse_reply("A不方便，C方便", &names()).expect("understood");
         assert_eq!(r.preferred, ["Thu 14:00"]);
         assert_eq!(r.objections, ["Tue 08:00"], "the keyword after the letter in its clause");
-        let r2 = parse_reply("不方便A，方便C", &names()).unwrap();
+        let r2 = parse_reply("不方便A，方便C", &names()).expect("understood");
         assert_eq!(
             (r2.preferred, r2.objections),
             (vec!["Thu 14:00".to_string()], vec!["Tue 08:00".to_string()])
@@ -100,22 +100,22 @@ mod replies {
 
     #[test]
     fn english_replies_and_letters_inside_words_are_told_apart() {
-        let r =
-            parse_reply("Object B and C, prefer a. Reason: shop open Tuesday", &names()).unwrap();
+        let r = parse_reply("Object B and C, prefer a. Reason: shop open Tuesday", &names())
+            .expect("understood");
         assert_eq!(r.preferred, ["Tue 08:00"]);
         assert_eq!(r.objections, ["Wed 08:00", "Thu 14:00"]);
         assert_eq!(r.reason, "shop open Tuesday");
-        let r = parse_reply("we know A is ok", &names()).unwrap();
+        let r = parse_reply("we know A is ok", &names()).expect("understood");
         assert_eq!(r.preferred, ["Tue 08:00"], "`no` inside `know` is not a keyword");
     }
 
     #[test]
     fn a_window_both_preferred_and_objected_counts_as_objected() {
-        let r = parse_reply("同意A，后来想想反对A", &names()).unwrap();
+        let r = parse_reply("同意A，后来想想反对A", &names()).expect("understood");
         assert!(r.preferred.is_empty());
         assert_eq!(r.objections, ["Tue 08:00"]);
         assert_eq!(r.reason, "同意A，后来想想反对A", "no 理由: the whole text");
-        let r = parse_reply("同意A不同意B、C", &names()).unwrap();
+        let r = parse_reply("同意A不同意B、C", &names()).expect("understood");
         assert_eq!((r.preferred.len(), r.objections.len()), (1, 2), "one clause, two keywords");
     }
 
