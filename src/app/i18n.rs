@@ -457,6 +457,7 @@ strings! {
     PlanPolygonClosed => "多边形已闭合 ({} 个角点)", "Polygon closed ({} corners)";
     PlanPolygonHint => "在地图上依次点击角点，然后点“完成多边形”", "Click the corners on the map, then Finish polygon";
     PlanDraw => "重新绘制", "Draw again";
+    PlanDrawStart => "在地图上绘制", "Draw on the map";
     PlanFinish => "完成多边形", "Finish polygon";
     PlanUndo => "撤销角点", "Undo corner";
     PlanClear => "清除范围", "Clear the area";
@@ -492,6 +493,7 @@ strings! {
     PlanAlsoOpen => "另需断开", "Also open";
     PlanKept => "少停户数", "Customers kept";
     PlanKeptN => "保供 {} 户", "{} kept in supply";
+    PlanTieCaption => "{} 转供保 {} 户", "{} keeps {} in supply";
     PlanHistory => "方案记录", "History";
     PlanEvCreated => "新建", "created";
     PlanEvArea => "范围变更", "area changed";

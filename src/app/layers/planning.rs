@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use eframe::egui::{Color32, Mesh, Pos2, Shape, Stroke};
+use eframe::egui::{vec2, Color32, Mesh, Pos2, Rect, Shape, Stroke, StrokeKind};
 
 use super::{mark_scale, paint, Label, LayerShapes, Scene};
 use crate::app::view::MapView;
@@ -48,7 +48,7 @@ pub struct PlanMarks {
     pub hull: Vec<[f64; 2]>,
     /// The switches (or devices) to open.
     pub switches: Vec<NamedMark>,
-    /// The ties that can back-feed, with the customers each keeps in supply.
+    /// The ties that can back-feed (captioned with their name).
     pub ties: Vec<NamedMark>,
 }
 
@@ -63,6 +63,9 @@ pub struct PlanOverlay {
     pub picked: Vec<NamedMark>,
     /// The computed scenario.
     pub marks: Option<Arc<PlanMarks>>,
+    /// The caption of each back-feed tie, by its name, in the operator's language
+    /// (`tie.zm01-sw01 · 637 kept`).
+    pub tie_captions: Vec<(String, String)>,
 }
 
 impl PlanOverlay {
@@ -72,14 +75,40 @@ impl PlanOverlay {
     }
 }
 
-fn caption(out: &mut LayerShapes, at: Pos2, text: &str, colour: Color32, large: bool) {
+/// A caption in a white box beside a mark at `at`, placed above it, else below, right or left
+/// of it, wherever it does not cover a caption placed before (two switches a few metres apart
+/// keep both names readable). The box is sized from the text (device names are ASCII).
+fn caption(
+    out: &mut LayerShapes,
+    placed: &mut Vec<Rect>,
+    at: Pos2,
+    text: &str,
+    colour: Color32,
+    large: bool,
+) {
     let size = if large { 18.0 } else { 13.0 };
-    out.labels.push(Label {
-        pos: at + eframe::egui::vec2(0.0, -size * 1.1),
-        text: text.to_string(),
-        size,
-        colour,
-    });
+    let w = text.chars().map(|c| if c.is_ascii() { 0.56 } else { 1.0 }).sum::<f32>() * size + 8.0;
+    let h = size + 6.0;
+    let gap = size * 0.9;
+    let candidates = [
+        at + vec2(0.0, -gap - h / 2.0),
+        at + vec2(0.0, gap + h / 2.0),
+        at + vec2(gap + w / 2.0, 0.0),
+        at + vec2(-gap - w / 2.0, 0.0),
+        at + vec2(0.0, -gap - h * 1.5),
+        at + vec2(0.0, gap + h * 1.5),
+    ];
+    let rect_at = |c: Pos2| Rect::from_center_size(c, vec2(w, h));
+    let centre = candidates
+        .iter()
+        .copied()
+        .find(|c| !placed.iter().any(|r| r.intersects(rect_at(*c))))
+        .unwrap_or(candidates[0]);
+    let r = rect_at(centre);
+    placed.push(r);
+    out.shapes.push(Shape::rect_filled(r, 3.0, Color32::from_white_alpha(230)));
+    out.shapes.push(Shape::rect_stroke(r, 3.0, Stroke::new(1.0, colour), StrokeKind::Inside));
+    out.labels.push(Label { pos: centre, text: text.to_string(), size, colour });
 }
 
 /// Builds the planning layer for a view.
@@ -146,6 +175,7 @@ pub fn build(view: &MapView, scene: &Scene) -> LayerShapes {
         paint::square(&mut mesh, p, 5.0 * s, OPEN_SWITCH);
     }
     paint::into_shape(mesh, &mut out.shapes);
+    let mut placed = Vec::new();
     if let Some(m) = &o.marks {
         for t in &m.ties {
             let p = view.to_screen(t.world);
@@ -156,13 +186,16 @@ pub fn build(view: &MapView, scene: &Scene) -> LayerShapes {
             ));
             out.shapes.push(Shape::circle_stroke(p, 11.0 * s, Stroke::new(3.0 * s, BACK_FEED)));
             if named {
-                caption(&mut out, p, &t.caption, BACK_FEED, scene.large);
+                let text = o.tie_captions.iter().find(|(n, _)| *n == t.caption);
+                let text = text.map_or(t.caption.as_str(), |(_, c)| c.as_str());
+                caption(&mut out, &mut placed, p, text, BACK_FEED, scene.large);
             }
         }
     }
     if named {
         for sw in switches {
-            caption(&mut out, view.to_screen(sw.world), &sw.caption, OPEN_SWITCH, scene.large);
+            let p = view.to_screen(sw.world);
+            caption(&mut out, &mut placed, p, &sw.caption, OPEN_SWITCH, scene.large);
         }
     }
     out

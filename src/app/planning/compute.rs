@@ -118,9 +118,7 @@ pub fn compute(grid: &Grid, area: &ScenarioArea) -> Result<PlanView, crate::grid
                 let tie = switch_name(grid, f.tie);
                 let feeder = &m.feeders[f.from_feeder.index()];
                 if let Some(w) = switch_position(m, f.tie).map(world_of) {
-                    marks
-                        .ties
-                        .push(NamedMark { world: w, caption: format!("{tie} +{}", f.saved.len()) });
+                    marks.ties.push(NamedMark { world: w, caption: tie.clone() });
                 }
                 view.ties.push(TieRow {
                     tie,

@@ -26,7 +26,9 @@ mod apply;
 mod compute;
 mod consult_ui;
 mod customers_ui;
+mod flow;
 mod panel;
+mod refresh;
 mod windows_ui;
 
 use std::sync::mpsc;

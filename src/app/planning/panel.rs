@@ -229,7 +229,8 @@ fn area_form(ui: &mut egui::Ui, s: &mut PlanSession, ctx: &Ctx, out: &mut Vec<Co
             ui.label(RichText::new(ctx.t(T::PlanPolygonHint)).color(colours::POLYGON));
         }
         ui.horizontal(|ui| {
-            if s.mode != DrawMode::Polygon && ui.button(ctx.t(T::PlanDraw)).clicked() {
+            let draw = if s.draft.ring.is_empty() { T::PlanDrawStart } else { T::PlanDraw };
+            if s.mode != DrawMode::Polygon && ui.button(ctx.t(draw)).clicked() {
                 send(out, PlanCommand::SetMode(DrawMode::Polygon));
             }
             if !s.draft.closed && ui.button(ctx.t(T::PlanFinish)).clicked() {
