@@ -480,6 +480,18 @@ fn every_interaction_is_recorded_per_customer_across_channels() {
                        "reply_to": "scenario:1"});
     let (status, r) = read(c.send(&c.app, &reply));
     assert_eq!((status, r["intent"].as_str()), (201, Some("consultation_reply")));
+    // The operators read the same timeline over HTTP, newest first.
+    let path = format!("/api/v1/customers/{account}/interactions");
+    let (status, over_http) = read(c.get(&path, Some(&c.operator)));
+    assert_eq!(status, 200, "{over_http}");
+    let newest_first: Vec<&str> = over_http
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|i| i["channel"].as_str())
+        .collect();
+    assert_eq!(newest_first, ["app", "app", "sms", "wechat"]);
+    assert_eq!(c.get(&path, Some(&c.sms)).status().as_u16(), 403, "not for a channel token");
     let store = c.stop_and_reopen();
     let timeline: Vec<Interaction> = store
         .all::<Interaction>()

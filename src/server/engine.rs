@@ -145,6 +145,7 @@ pub(super) enum Job {
     AddToken { from: From, channel: String, label: String, reply: Reply<TokenReply> },
     ListTokens { reply: Reply<Vec<ChannelToken>> },
     Alerts { all: bool, reply: Reply<Vec<Alert>> },
+    Timeline { account: String, limit: usize, reply: Reply<Vec<Interaction>> },
     RevokeToken { from: From, id: u64, reply: Reply<ChannelToken> },
 }
 
@@ -192,6 +193,8 @@ pub(super) struct Engine {
     pub(super) seen: HashMap<(Channel, String), u64>,
     /// account → its tickets (the server is the only writer while it runs).
     pub(super) tickets_of: HashMap<String, Vec<TicketId>>,
+    /// account → its interactions, oldest first.
+    pub(super) interactions_of: HashMap<String, Vec<u64>>,
     pub(super) max_batch: usize,
 }
 
@@ -226,11 +229,14 @@ impl Engine {
             .into_iter()
             .map(|e| ((e.state.account, e.state.channel), e.id))
             .collect();
-        let seen = store
-            .all::<Interaction>()?
-            .into_iter()
-            .filter_map(|e| Some(((e.state.channel, e.state.message_id?), e.id)))
-            .collect();
+        let mut seen = HashMap::new();
+        let mut interactions_of: HashMap<String, Vec<u64>> = HashMap::new();
+        for e in store.all::<Interaction>()? {
+            interactions_of.entry(e.state.account).or_default().push(e.id);
+            if let Some(mid) = e.state.message_id {
+                seen.insert((e.state.channel, mid), e.id);
+            }
+        }
         let mut tickets_of: HashMap<String, Vec<TicketId>> = HashMap::new();
         for t in desk.tickets() {
             if let Some(a) = &t.site.account {
@@ -251,6 +257,7 @@ impl Engine {
             subscriptions,
             seen,
             tickets_of,
+            interactions_of,
             max_batch: max_batch.max(1),
         };
         Ok((engine, tokens))
@@ -328,6 +335,10 @@ impl Engine {
             Job::Alerts { all, reply } => {
                 let r = if all { self.alerts.all() } else { self.alerts.open_alerts() };
                 let r = r.map_err(|e| ApiError::unavailable(format!("alerts: {e}")));
+                pending(self, before, reply, r)
+            }
+            Job::Timeline { account, limit, reply } => {
+                let r = self.timeline(&account, limit);
                 pending(self, before, reply, r)
             }
             Job::RevokeToken { from, id, reply } => {

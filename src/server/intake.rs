@@ -267,6 +267,7 @@ impl Engine {
             .store
             .create::<Interaction>(&from.author(), "message", event)
             .map_err(store_error)?;
+        self.interactions_of.entry(account.clone()).or_default().push(e.id);
         if let Some(mid) = msg.message_id {
             self.seen.insert((channel, mid), e.id);
         }
@@ -341,6 +342,7 @@ impl Engine {
                 .store
                 .create::<Interaction>(&from.author(), "status query", event)
                 .map_err(store_error)?;
+            self.interactions_of.entry(e.state.account.clone()).or_default().push(e.id);
             out.push(StatusReply { interaction: e.id, status });
         }
         Ok(out)
@@ -432,5 +434,28 @@ impl Engine {
             table.insert(d, entry(&t));
         }
         Ok(t)
+    }
+
+    /// A customer's interactions across channels, newest first, at most `limit`.
+    pub(super) fn timeline(
+        &self,
+        account: &str,
+        limit: usize,
+    ) -> Result<Vec<Interaction>, ApiError> {
+        let Some(ids) = self.interactions_of.get(account) else {
+            let known = self.grid.model.customers.iter().any(|c| c.account_no == account);
+            return if known {
+                Ok(Vec::new())
+            } else {
+                Err(ApiError::not_found(format!("account: no customer has account {account}")))
+            };
+        };
+        let mut out = Vec::new();
+        for id in ids.iter().rev().take(limit) {
+            if let Some(e) = self.store.get::<Interaction>(*id).map_err(store_error)? {
+                out.push(e.state);
+            }
+        }
+        Ok(out)
     }
 }

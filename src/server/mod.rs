@@ -11,6 +11,8 @@
 //!   ETR and latest change, and their tickets' progress;
 //! * `POST /api/v1/subscriptions`, `DELETE /api/v1/subscriptions/{id}` — outage notices per
 //!   customer and channel ([`Subscription`]);
+//! * `GET /api/v1/customers/{account}/interactions` — the customer's timeline across
+//!   channels ([`Interaction`]), for an operator token;
 //! * `GET /api/v1/alerts` — the sensitive-word alerts messages raised
 //!   ([`crate::channels::alert`]), for an operator token;
 //! * `GET/POST /api/v1/tokens`, `DELETE /api/v1/tokens/{id}` — channel tokens, with an

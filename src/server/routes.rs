@@ -320,6 +320,25 @@ async fn get_alerts(
     Ok(json(StatusCode::OK, r))
 }
 
+async fn get_interactions(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(account): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    s.authenticate(&headers, Need::Operator)?;
+    let account = account.trim().to_string();
+    let limit = match query_value(q.as_deref(), "limit") {
+        None => 50,
+        Some(l) => match l.trim().parse::<usize>() {
+            Ok(n) if (1..=1000).contains(&n) => n,
+            _ => return Err(ApiError::bad_request(format!("limit: `{l}` is not 1 to 1000"))),
+        },
+    };
+    let r = ask(&s.jobs, |reply| Job::Timeline { account, limit, reply }).await?;
+    Ok(json(StatusCode::OK, r))
+}
+
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
 }
@@ -336,6 +355,7 @@ pub(super) fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)
         (Method::POST, "/api/v1/messages", post(post_message)),
         (Method::GET, "/api/v1/customers/{account}/status", get(get_status_by_account)),
         (Method::GET, "/api/v1/customers/status", get(get_status_by_query)),
+        (Method::GET, "/api/v1/customers/{account}/interactions", get(get_interactions)),
         (Method::POST, "/api/v1/subscriptions", post(post_subscription)),
         (Method::DELETE, "/api/v1/subscriptions/{id}", delete(delete_subscription)),
         (Method::GET, "/api/v1/alerts", get(get_alerts)),
