@@ -12,6 +12,7 @@ use gridcare::model::{DeviceRef, ElementRef, LonLat};
 use serde_json::json;
 
 mod alert_cli;
+mod customer_cli;
 mod outage_cli;
 mod outbox_cli;
 mod plan_cli;
@@ -159,6 +160,15 @@ enum Command {
         author: Option<String>,
         #[command(subcommand)]
         action: outbox_cli::OutboxCommand,
+    },
+    /// Customer 360 (客户全景): profile, grid position, outages, tickets, messages, alerts and
+    /// one timeline across channels, from the store of --data-dir.
+    Customer {
+        /// Account number (户号) or phone.
+        query: String,
+        /// Timeline lines to print.
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
     },
     /// Sensitive-word alerts (敏感词预警): screen a text, list, acknowledge, assign and resolve
     /// alerts in the store of --data-dir.
@@ -868,6 +878,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Outbox { author, action } => {
             let author = author_or_user(author);
             return outbox_cli::run(&cli.model, cli.data_dir.as_deref(), json, &author, action);
+        }
+        Command::Customer { query, limit } => {
+            return customer_cli::run(&cli.model, cli.data_dir.as_deref(), json, &query, limit);
         }
         Command::Alert { author, action } => {
             let author = author_or_user(author);

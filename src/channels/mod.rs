@@ -2,6 +2,8 @@
 //!
 //! * [`outbox`]: messages queued per customer and channel (consultation letters, outage
 //!   notices), their delivery state and retries, delivered through a channel gateway.
+//! * [`customer360`]: one customer from every side — profile, grid position, outages, tickets,
+//!   messages, alerts — and one timeline across channels.
 //! * [`notices`]: proactive outage notices (主动告知) — one per change of an outage per
 //!   reached customer, never twice.
 //! * [`sensitive`]: the lexicon of sensitive words (敏感词) and the normaliser and matcher
@@ -9,6 +11,7 @@
 //!   from them, acknowledged, assigned and resolved in the store ([`alert::AlertBook`]).
 
 pub mod alert;
+pub mod customer360;
 pub mod notices;
 pub mod outbox;
 pub mod sensitive;
