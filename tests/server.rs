@@ -29,6 +29,13 @@ fn grid() -> Arc<Grid> {
     .clone()
 }
 
+/// A blocking HTTP client. The default features build reqwest with rustls and no crypto
+/// provider (the app and the AVL feed choose ring), so ring is installed first.
+fn client() -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder().timeout(Duration::from_secs(20)).build().expect("a client")
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gridcare-server-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -98,7 +105,7 @@ fn start(name: &str, config: ServeConfig) -> Centre {
     let server =
         Server::start(grid(), store, SlaPolicy::default(), config).expect("the server starts");
     let base = format!("http://{}", server.addr());
-    let http = Client::builder().timeout(Duration::from_secs(20)).build().expect("a client");
+    let http = client();
     Centre {
         dir,
         server: Some(server),
@@ -651,7 +658,7 @@ fn gridcare_serve_acknowledges_only_what_survives_a_kill_and_honours_a_revoke() 
     assert!(token.starts_with("gc_sms_"), "{token}");
 
     let (mut child, base) = serve_binary(&dir);
-    let http = Client::builder().timeout(Duration::from_secs(20)).build().expect("a client");
+    let http = client();
     let account = grid().model.customers[7].account_no.clone();
     let m = message("sms", &account, "请问今天停电吗");
     let r = http
