@@ -40,6 +40,7 @@ pub fn store_kinds() -> Vec<store::KindCheck> {
     #[cfg(feature = "serve")]
     kinds.extend(server::store_kinds());
     kinds.push(store::KindCheck::of::<channels::outbox::OutboxMessage>());
+    kinds.push(store::KindCheck::of::<outage::meter::MeterRecord>());
     kinds.push(store::KindCheck::of::<channels::alert::Alert>());
     kinds
 }

@@ -101,9 +101,18 @@ pub enum TicketCommand {
         #[arg(long, default_value_t = 1)]
         count: u64,
     },
-    /// Outages predicted from the calls in flight that no outage explains (故障研判): the
-    /// protective device, its callers and tickets, the customers it cuts, the confidence.
+    /// Outages predicted from the calls in flight that no outage explains (故障研判), and from
+    /// the smart meters' last gasps of the last two hours: the protective device, its callers
+    /// and tickets, the meters that gasped, the customers it cuts, the confidence.
     Predict,
+    /// Record smart-meter events (AMI: last gasp 停电事件, power restore 复电事件) from a JSON
+    /// file — a list of `{"account", "event": "last_gasp"|"power_restore", "time"}` — then
+    /// predict as `predict` does.
+    Meters {
+        /// The file.
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
     /// Confirm a fault outage at a device (the predicted one, or another: a move) and link
     /// the calls it explains: one master keeps its crew, the others are merged into it.
     Confirm {
@@ -380,29 +389,19 @@ pub fn run(
             }
         }
         TicketCommand::Predict => {
-            let index = ProtectionIndex::build(grid);
-            let predicted = desk.predicted_outages(grid, &index, &PredictParams::default());
-            if json {
-                print(serde_json::to_value(&predicted)?)?;
-            } else if predicted.is_empty() {
-                println!("no outage predicted: no two open calls point to one device");
+            predict(grid, &desk, json)?;
+        }
+        TicketCommand::Meters { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let records = parse_meter_file(&text).with_context(|| file.display().to_string())?;
+            let n = records.len();
+            gridcare::outage::meter::record_meter_events(grid, desk.store(), records, author)
+                .with_context(|| file.display().to_string())?;
+            if !json {
+                println!("{n} meter event(s) recorded");
             }
-            for p in &predicted {
-                let tickets: Vec<String> = p.tickets.iter().map(|t| t.to_string()).collect();
-                if !json {
-                    println!(
-                        "{:<28} {:<14} {} callers, {} customers out, confidence {:.0} %, \
-                         first call {}; tickets {}",
-                        p.device,
-                        p.prediction.kind.as_str(),
-                        p.prediction.callers,
-                        p.prediction.customers_out,
-                        p.prediction.confidence * 100.0,
-                        format_time(p.prediction.first_call_s as i64),
-                        tickets.join(",")
-                    );
-                }
-            }
+            predict(grid, &desk, json)?;
         }
         TicketCommand::Confirm { device, tickets, reason } => {
             let ids: Vec<TicketId> = tickets.into_iter().map(TicketId).collect();
@@ -473,5 +472,59 @@ pub fn stress(
     gridcare::workorder::stress::run(grid, &outages, &mut desk, writes, seed, &mut out)?;
     drop(desk);
     outages.close()?;
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeterLine {
+    account: String,
+    event: gridcare::outage::MeterEventKind,
+    time: String,
+}
+
+/// `[{"account", "event", "time"}]` → records; a bad line is named by its place.
+fn parse_meter_file(text: &str) -> Result<Vec<gridcare::outage::meter::MeterRecord>> {
+    let lines: Vec<MeterLine> = serde_json::from_str(text)?;
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let at_s = gridcare::store::parse_time(&l.time)
+                .with_context(|| format!("meter event {i}: time `{}`", l.time))?;
+            Ok(gridcare::outage::meter::MeterRecord { account: l.account, kind: l.event, at_s })
+        })
+        .collect()
+}
+
+/// The outages predicted from the open calls and the last two hours of meter events.
+fn predict(grid: &gridcare::grid::Grid, desk: &RepairDesk, json: bool) -> Result<()> {
+    let index = ProtectionIndex::build(grid);
+    let since = desk.now_s() - 2 * 3600;
+    let meters = gridcare::outage::meter::meter_events_since(grid, desk.store(), since)?;
+    let predicted =
+        desk.predicted_outages_with_meters(grid, &index, &PredictParams::default(), &meters);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&predicted)?);
+        return Ok(());
+    }
+    if predicted.is_empty() {
+        println!("no outage predicted: no two open calls or meters point to one device");
+    }
+    for p in &predicted {
+        let tickets: Vec<String> = p.tickets.iter().map(|t| t.to_string()).collect();
+        println!(
+            "{:<28} {:<14} {} callers, {} meters gasped, {} customers out, confidence {:.0} %, \
+             first report {}; tickets {}",
+            p.device,
+            p.prediction.kind.as_str(),
+            p.prediction.callers,
+            p.prediction.last_gasps,
+            p.prediction.customers_out,
+            p.prediction.confidence * 100.0,
+            format_time(p.prediction.first_call_s as i64),
+            if tickets.is_empty() { "none yet".to_string() } else { tickets.join(",") }
+        );
+    }
     Ok(())
 }

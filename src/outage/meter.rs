@@ -223,3 +223,101 @@ mod tests {
         assert_eq!((early.confirmed, early.silent), (0, out.len() - 3));
     }
 }
+
+/// A meter event as the store keeps it (kind `meter_event`): written once, never changed; by
+/// account number, so that it outlives a rebuilt model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct MeterRecord {
+    /// The customer's account number.
+    pub account: String,
+    /// What the meter reported.
+    pub kind: MeterEventKind,
+    /// When, unix seconds (the meter's time).
+    pub at_s: i64,
+}
+
+impl crate::store::Aggregate for MeterRecord {
+    const KIND: &'static str = "meter_event";
+    type Event = MeterRecord;
+
+    fn apply(
+        _id: u64,
+        state: Option<Self>,
+        e: &crate::store::Recorded<MeterRecord>,
+    ) -> Result<Self, String> {
+        match state {
+            None if e.event.account.trim().is_empty() => Err("account: empty".into()),
+            None if e.event.at_s < 0 => Err(format!("time: {} is before 1970", e.event.at_s)),
+            None => Ok(e.event.clone()),
+            Some(_) => Err("a meter event is recorded once".into()),
+        }
+    }
+}
+
+/// Why meter events were refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MeterError {
+    /// An event names no customer of the model; nothing was stored.
+    #[error("meter event {index}: no customer with account `{account}`; nothing was stored")]
+    UnknownAccount {
+        /// Its place in the batch, from 0.
+        index: usize,
+        /// The account given.
+        account: String,
+    },
+    /// An event's time is negative; nothing was stored.
+    #[error("meter event {index}: time {at_s} is before 1970; nothing was stored")]
+    BadTime {
+        /// Its place in the batch.
+        index: usize,
+        /// The time given.
+        at_s: i64,
+    },
+    /// The store.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Records a batch of meter events (all or none are checked first, then written with one
+/// flush) and returns them as the predictor takes them.
+pub fn record_meter_events(
+    grid: &Grid,
+    store: &crate::store::Store,
+    records: Vec<MeterRecord>,
+    author: &str,
+) -> Result<Vec<MeterEvent>, MeterError> {
+    let mut events = Vec::with_capacity(records.len());
+    for (index, r) in records.iter().enumerate() {
+        let customer = match grid.resolve(r.account.trim()) {
+            Ok(crate::model::DeviceRef::Customer(c)) => c,
+            _ => return Err(MeterError::UnknownAccount { index, account: r.account.clone() }),
+        };
+        if r.at_s < 0 {
+            return Err(MeterError::BadTime { index, at_s: r.at_s });
+        }
+        events.push(MeterEvent { customer, kind: r.kind, at_s: r.at_s as u64 });
+    }
+    store.create_many::<MeterRecord>(author, "AMI", records)?;
+    Ok(events)
+}
+
+/// The stored meter events at or after `since_s`, as the predictor takes them (events of
+/// accounts the model no longer has are left out).
+pub fn meter_events_since(
+    grid: &Grid,
+    store: &crate::store::Store,
+    since_s: i64,
+) -> Result<Vec<MeterEvent>, MeterError> {
+    Ok(store
+        .all::<MeterRecord>()?
+        .into_iter()
+        .map(|e| e.state)
+        .filter(|r| r.at_s >= since_s)
+        .filter_map(|r| match grid.resolve(&r.account) {
+            Ok(crate::model::DeviceRef::Customer(c)) => {
+                Some(MeterEvent { customer: c, kind: r.kind, at_s: r.at_s as u64 })
+            }
+            _ => None,
+        })
+        .collect())
+}

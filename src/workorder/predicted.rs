@@ -4,7 +4,8 @@
 //! Calls from customers under different transformers of one lateral each get a ticket of
 //! their own (no known outage or ticket in flight covers the second caller), although one
 //! blown fuse explains them all. [`RepairDesk::predicted_outages`] runs the trouble-call
-//! grouping ([`predict_outages`]) over the tickets that no outage explains yet;
+//! grouping ([`predict_outages`](crate::outage::predict_outages)) over the tickets that no
+//! outage explains yet;
 //! [`RepairDesk::confirm_outage`] records the fault outage at the device the operator
 //! confirms (the predicted one, or another: a move) and links the tickets it explains to
 //! it: the one with the crew furthest along stays the master, the others are merged into
@@ -19,8 +20,8 @@ use super::ticket::{Disposition, FaultLevel, Ticket, TicketEvent, TicketId, Tick
 use crate::grid::Grid;
 use crate::model::CustomerId;
 use crate::outage::{
-    predict_outages, FaultOutage, FaultSource, Outage, OutageBook, PredictParams, PredictedOutage,
-    ProtectionIndex, TroubleCall,
+    predict_with_meters, FaultOutage, FaultSource, MeterEvent, Outage, OutageBook, PredictParams,
+    PredictedOutage, ProtectionIndex, TroubleCall,
 };
 
 /// A predicted outage with the tickets whose calls it groups.
@@ -67,23 +68,36 @@ impl RepairDesk {
 
     /// The outages predicted from the calls in flight that no outage explains yet: groups of
     /// at least two distinct callers (a single caller is a single repair, already on its
-    /// ticket), by first call. See [`predict_outages`] for the likelihood and the time
-    /// window.
+    /// ticket), by first call. See [`predict_outages`](crate::outage::predict_outages) for
+    /// the likelihood and the time window.
     pub fn predicted_outages(
         &self,
         grid: &Grid,
         index: &ProtectionIndex,
         params: &PredictParams,
     ) -> Vec<PredictedRepair> {
+        self.predicted_outages_with_meters(grid, index, params, &[])
+    }
+
+    /// [`RepairDesk::predicted_outages`] with smart-meter events as well
+    /// ([`predict_with_meters`]): an outage is also predicted when at least two meters below
+    /// one device sent a last gasp — before anyone calls.
+    pub fn predicted_outages_with_meters(
+        &self,
+        grid: &Grid,
+        index: &ProtectionIndex,
+        params: &PredictParams,
+        meters: &[MeterEvent],
+    ) -> Vec<PredictedRepair> {
         let open = self.open_calls(grid);
         let calls: Vec<TroubleCall> = open
             .iter()
             .map(|&(_, customer, at_s)| TroubleCall { customer, at_s: at_s.max(0) as u64 })
             .collect();
-        predict_outages(index, &calls, &[], params)
+        predict_with_meters(index, &calls, meters, &[], params)
             .outages
             .into_iter()
-            .filter(|p| p.callers >= 2)
+            .filter(|p| p.callers >= 2 || p.last_gasps >= 2)
             .map(|p| PredictedRepair {
                 device: p.device.name(&grid.model).to_string(),
                 tickets: p.calls.iter().map(|&i| open[i].0).collect(),

@@ -1,0 +1,95 @@
+//! Smart-meter events (issue 7, item 6) through `gridcare ticket meters`: last gasps find the
+//! blown fuse before anyone calls; a bad batch is refused whole, naming the event.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gridcare-meters-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    dir
+}
+
+fn gridcare(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gridcare"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn last_gasps_find_the_blown_fuse_before_anyone_calls_and_a_bad_batch_stores_nothing() {
+    let dir = scratch("fuse");
+    let (ok, out, err) = gridcare(
+        &dir,
+        &[
+            "--json",
+            "plan",
+            "impact",
+            "--device",
+            "fuse.sw01-l06",
+            "--start",
+            "2026-12-08T08:00",
+            "--end",
+            "2026-12-08T09:00",
+        ],
+    );
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let accounts: Vec<String> = v["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|a| a.as_str().expect("account").to_string())
+        .collect();
+    // Two meters in three gasp within a minute of now.
+    let now = chrono_free_now();
+    let events: Vec<serde_json::Value> = accounts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 != 0)
+        .map(|(i, a)| serde_json::json!({"account": a, "event": "last_gasp", "time": gridcare::store::format_rfc3339(now - 60 + (i as i64 % 50))}))
+        .collect();
+    let file = dir.join("gasps.json");
+    std::fs::write(&file, serde_json::to_string(&events).expect("json")).expect("written");
+    let (ok, out, err) =
+        gridcare(&dir, &["--json", "ticket", "meters", "--file", file.to_str().expect("utf-8")]);
+    assert!(ok, "{err}");
+    let p: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(p.as_array().expect("list").len(), 1, "{p}");
+    assert_eq!(p[0]["device"], "fuse.sw01-l06");
+    assert_eq!(p[0]["prediction"]["last_gasps"].as_u64(), Some(events.len() as u64));
+    assert_eq!(p[0]["prediction"]["callers"], 0, "nobody called yet");
+
+    // One unknown account spoils the batch: nothing is stored, the event is named.
+    let bad = dir.join("bad.json");
+    let mut events2 = vec![
+        serde_json::json!({"account": accounts[0], "event": "power_restore", "time": gridcare::store::format_rfc3339(now)}),
+    ];
+    events2.push(serde_json::json!({"account": "0600999999", "event": "last_gasp", "time": gridcare::store::format_rfc3339(now)}));
+    std::fs::write(&bad, serde_json::to_string(&events2).expect("json")).expect("written");
+    let (ok, _, err) =
+        gridcare(&dir, &["ticket", "meters", "--file", bad.to_str().expect("utf-8")]);
+    assert!(!ok && err.contains("meter event 1: no customer with account `0600999999`"), "{err}");
+    let (ok, out, _) = gridcare(&dir, &["--json", "ticket", "predict"]);
+    assert!(ok);
+    let p: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(p[0]["prediction"]["last_gasps"].as_u64(), Some(events.len() as u64), "unchanged");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Unix seconds now.
+fn chrono_free_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
