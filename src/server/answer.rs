@@ -324,3 +324,83 @@ pub fn repair_answer(outcome: &CallOutcome, outages: &OutageBook) -> Answer {
         etr_s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outage::{LatestChange, OutageId};
+    use crate::store::parse_time;
+    use crate::workorder::testing::urban_lv_ticket;
+
+    fn t(text: &str) -> i64 {
+        parse_time(text).expect("a time")
+    }
+
+    fn coverage(kind: OutageKind, status: OutageStatus, overdue: bool) -> Coverage {
+        Coverage {
+            outage: OutageId(4),
+            kind,
+            status,
+            start_s: t("2026-11-24 08:00"),
+            end_s: (kind == OutageKind::Planned).then(|| t("2026-11-24 17:00")),
+            etr_s: Some(t("2026-11-24 12:00")),
+            overdue,
+            reason: "10kV 线路检修".into(),
+            notice: String::new(),
+            latest: LatestChange {
+                summary: "ETR changed".into(),
+                summary_zh: "预计送电时间改为 12:00".into(),
+                ..LatestChange::default()
+            },
+        }
+    }
+
+    #[test]
+    fn nothing_known_says_so_and_how_to_report() {
+        let text = status_text(&[], None, None);
+        assert!(text.contains("没有停电信息") && text.contains("95598"), "{text}");
+    }
+
+    #[test]
+    fn an_active_outage_gives_its_etr_latest_change_and_whether_it_is_late() {
+        let c = coverage(OutageKind::Fault, OutageStatus::Active, true);
+        let text = status_text(&[c], None, None);
+        assert!(text.starts_with("您所在区域正在故障停电（停电编号 4）"), "{text}");
+        assert!(text.contains("预计 2026-11-24 12:00 恢复供电（已超过预计时间"), "{text}");
+        assert!(text.contains("最新进展：预计送电时间改为 12:00。"), "{text}");
+    }
+
+    #[test]
+    fn an_announced_planned_outage_gives_its_window() {
+        let c = coverage(OutageKind::Planned, OutageStatus::Announced, false);
+        let text = status_text(&[c], None, None);
+        assert!(text.contains("将于 2026-11-24 08:00 起计划停电"), "{text}");
+        assert!(text.contains("预计 2026-11-24 17:00 恢复供电"), "{text}");
+    }
+
+    #[test]
+    fn a_ticket_with_a_crew_on_the_way_gives_its_arrival() {
+        let mut ticket = urban_lv_ticket(t("2026-11-24 09:00"));
+        ticket.status = TicketStatus::EnRoute;
+        ticket.eta_s = Some(t("2026-11-24 09:40"));
+        let progress = TicketAnswer {
+            id: ticket.id.0,
+            status: ticket.status.as_str(),
+            created: String::new(),
+            channel: "wechat",
+            master: None,
+            master_status: None,
+            crew: Some("祖庙抢修一班".into()),
+            eta: Some("2026-11-24T09:40:00+08:00".into()),
+            arrived: None,
+            etr: None,
+            fault_type: String::new(),
+            cause: String::new(),
+        };
+        let text = status_text(&[], Some(&ticket), Some(&progress));
+        assert_eq!(
+            text,
+            "您的报修（工单 1）抢修人员正在赶往现场，祖庙抢修一班预计 2026-11-24 09:40 到达。"
+        );
+    }
+}
