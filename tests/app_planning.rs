@@ -198,7 +198,7 @@ mod app {
         click(&mut h, "Consultation");
         assert!(has_label_containing(&h, "停电意见征询书"), "no letter preview");
         assert!(has_label_containing(&h, "A. 2026-12-07 08:00–12:00"));
-        click(&mut h, "Send consultation letters (preset appointment)");
+        click_and_wait(&mut h, "Send consultation letters (preset appointment)");
         let (sent, phoned) = {
             let sc = h.state().scenario_book().expect("book").get(ScenarioId(1));
             let c = sc.expect("read").expect("scenario 1").consultation.expect("consulted");
@@ -305,6 +305,7 @@ mod app {
             iso.affected.len() - notices.len()
         );
         assert!(has_label(&h, &said), "{said}: {:?}", all_labels(&h));
+        assert!(has_label_containing(&h, "took "), "no time shown for the publication");
         // the outage list and the map show it; the scenario is frozen
         assert!(has_label(&h, "Outages (1)"), "{:?}", all_labels(&h));
         assert_eq!(h.state().outage_snapshot().areas.len(), 1);

@@ -179,6 +179,10 @@ pub enum Command {
     ShowPlanning(bool),
     /// Draw, compute, store and rank a planning scenario.
     Plan(super::planning::PlanCommand),
+    /// Show and work the sensitive-word alerts (敏感词预警).
+    Alert(super::alerts::AlertCommand),
+    /// Open or close the customer 360 window (客户全景).
+    Customer360(super::customer360_panel::Customer360Command),
 }
 
 impl GridCareApp {
@@ -209,6 +213,8 @@ impl GridCareApp {
                 self.apply_plan(click, ctx);
             }
             Command::Dashboard(c) => self.apply_dashboard(c),
+            Command::Alert(c) => self.apply_alert(c),
+            Command::Customer360(c) => self.apply_customer360(c),
             Command::ShowRepairs(open) => self.state.repair_panel = open,
             Command::ShowNewCall(open) => {
                 self.session.repair_form.open = open;

@@ -131,6 +131,9 @@ fn customer_ui(
         ui.end_row();
         row(ui, ctx.t(T::LabelsWord), labels(ctx.lang, c.labels));
     });
+    if !ctx.wall {
+        super::customer360_panel::open_button_ui(ui, id, ctx, out);
+    }
     ui.add_space(6.0);
     ui.label(RichText::new(ctx.t(T::SupplyPath)).strong());
     let Some(card) = card else { return };

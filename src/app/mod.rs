@@ -10,7 +10,10 @@
 //! * The app never computes grid facts: it asks `grid.find`, `grid.customer_card`,
 //!   `grid.trace`, `grid.locate`, `spatial.in_box`, and draws the answers.
 
+mod alerts;
+mod alerts_panel;
 mod command;
+mod customer360_panel;
 mod dashboard;
 mod dashboard_plots;
 mod details;
@@ -45,7 +48,9 @@ use crate::outage::{OutageBook, OutageId, ProtectionIndex};
 use crate::workorder::{RepairDesk, TicketId};
 use eframe::egui;
 
+pub use alerts::AlertCommand;
 pub use command::Command;
+pub use customer360_panel::Customer360Command;
 pub use dashboard::{DashboardCommand, DashboardResult, PeriodChoice};
 pub use fonts::{definitions as font_definitions, install as install_fonts, CJK_FONT};
 pub use i18n::{tr, trf, Lang, T};
@@ -108,6 +113,10 @@ pub struct Resources {
     dashboard: dashboard::DashboardRes,
     /// The planning workspace: the scenario book, the presets, the computed area.
     plan: planning::PlanRes,
+    /// The sensitive-word alerts (敏感词预警) of the store, as last read.
+    alerts: alerts::AlertRes,
+    /// The customer 360 window (客户全景): its customer and view.
+    c360: customer360_panel::Customer360Res,
     basemap: layers::basemap::Basemap,
     tiles: Option<tiles::TileLayer>,
     memory: walkers::MapMemory,
@@ -196,6 +205,8 @@ impl GridCareApp {
             demo: None,
             dashboard: dashboard::DashboardRes::default(),
             plan: planning::PlanRes::default(),
+            alerts: alerts::AlertRes::default(),
+            c360: customer360_panel::Customer360Res::default(),
             basemap: layers::basemap::Basemap::load(),
             tiles: None,
             memory,
@@ -420,6 +431,8 @@ impl GridCareApp {
         self.refresh_repairs_if_stale(ctx.input(|i| i.time));
         self.refresh_dashboard(&ctx);
         self.refresh_planning(&ctx);
+        self.refresh_alerts(&ctx);
+        self.refresh_customer360(&ctx);
         self.shortcuts(&ctx);
         self.advance_camera(&ctx);
         if self.session.wall {
@@ -480,6 +493,7 @@ impl GridCareApp {
                     new_call: self.session.repair_form.open,
                     dashboard: self.res.dashboard.open,
                     planning: self.state.planning_panel,
+                    alerts: (self.session.alerts.list_open, self.res.alerts.open.len()),
                 },
                 out,
             );
@@ -567,6 +581,16 @@ impl GridCareApp {
                 out,
             );
         }
+        let author = self.session.outage_form.author.clone();
+        alerts_panel::alerts_ui(
+            ui.ctx(),
+            &mut self.session.alerts,
+            &self.res.alerts,
+            &author,
+            &ctx,
+            out,
+        );
+        customer360_panel::customer360_ui(ui.ctx(), &self.res.c360, &ctx, out);
         let predicted: &[layers::AreaPolygon] =
             if self.session.wall { &[] } else { &self.res.predicted.areas };
         let mut scene =

@@ -53,6 +53,8 @@ pub struct Open {
     pub dashboard: bool,
     /// The planning workspace.
     pub planning: bool,
+    /// The list of open sensitive-word alerts, and how many are open.
+    pub alerts: (bool, usize),
 }
 
 impl Ctx<'_> {
@@ -114,6 +116,8 @@ pub fn top_bar_ui(
             if ui.selectable_label(open.planning, ctx.t(T::Planning)).clicked() {
                 out.push(Command::ShowPlanning(!open.planning));
             }
+            let (list_open, count) = open.alerts;
+            super::alerts_panel::badge_ui(ui, list_open, count, ctx.lang, out);
             if ctx.repairs.is_some() {
                 let n = ctx.repair_snap.queue.len().to_string();
                 let text = trf(ctx.lang, T::TicketsCount, &[&n]);

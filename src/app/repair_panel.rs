@@ -311,6 +311,9 @@ pub fn ticket_ui(
     ui.add_space(6.0);
     ui.label(RichText::new(ctx.t(T::Site)).strong());
     grid_of(ui, "ticket-site", |ui| site_rows(ui, t, ctx));
+    if let (Some(account), false) = (t.site.account.as_deref(), ctx.wall) {
+        super::customer360_panel::open_account_button_ui(ui, account, ctx, out);
+    }
     let clocks = crate::workorder::sla_clocks(t, desk.policy(), now);
     if !clocks.is_empty() {
         ui.add_space(6.0);

@@ -204,6 +204,8 @@ pub struct Session {
     pub predict_form: super::predicted::PredictForm,
     /// The planning workspace (停电计划): the scenario open, the drawing, the forms.
     pub plan: super::planning::PlanSession,
+    /// The sensitive-word alerts (敏感词预警): the pop-up, the list, the forms.
+    pub alerts: super::alerts::AlertSession,
 }
 
 /// The supply path of a customer card as overlay geometry.

@@ -144,8 +144,11 @@ pub fn consult_tab(
     if !sc.published && !sc.candidates.is_empty() {
         ui.horizontal(|ui| {
             let label = trf(ctx.lang, T::PlanConsultButton, &[&s.rules.preset]);
-            if ui.button(label).clicked() {
+            if ui.add_enabled(!res.consulting(), egui::Button::new(label)).clicked() {
                 send(out, PlanCommand::Consult { author: author.to_string() });
+            }
+            if res.consulting() {
+                ui.label(RichText::new(ctx.t(T::PlanQueueing)).italics());
             }
         });
     }
@@ -177,6 +180,7 @@ pub fn consult_tab(
             );
         }
     }
+    took_ui(ui, f.took_ms, ctx);
     outbox_ui(ui, res, ctx);
     ui.separator();
     answers_ui(ui, s, sc, author, ctx, out);
@@ -336,6 +340,13 @@ fn answers_ui(
     }
 }
 
+/// How long the last change took (`took 12 ms`).
+fn took_ui(ui: &mut egui::Ui, ms: Option<f64>, ctx: &Ctx) {
+    if let Some(ms) = ms {
+        ui.label(RichText::new(trf(ctx.lang, T::PlanTook, &[&format!("{ms:.0}")])).weak().small());
+    }
+}
+
 /// The comparison tab: scenarios ticked, the comparison side by side.
 pub fn compare_tab(
     ui: &mut egui::Ui,
@@ -439,8 +450,9 @@ pub fn publish_ui(
             out.push(Command::ShowOutages(true));
             out.push(Command::SelectOutage(p.outage));
         }
+        took_ui(ui, f.took_ms, ctx);
     }
-    if let Some(e) = &f.error {
+    if let (Some(e), false) = (&f.error, f.confirming) {
         error_line(ui, ctx, e);
     }
     if !f.confirming || sc.published {

@@ -8,11 +8,12 @@
 use crate::grid::Grid;
 use crate::planning::{
     choose_window, compare_scenarios, generate_windows, impact_of_customers, other_outages,
-    rank_scenario, CandidateWindow, ConsultError, Preset, ScenarioEvent, ScenarioId, Weights,
-    WindowQuestion,
+    rank_scenario, CandidateWindow, ConsultError, Preset, ScenarioBook, ScenarioEvent, ScenarioId,
+    Weights, WindowQuestion,
 };
 use crate::store::parse_time;
 use std::sync::mpsc;
+use std::time::Instant;
 
 use super::super::i18n::{tr, trf, Lang, T};
 use super::super::GridCareApp;
@@ -131,25 +132,37 @@ impl GridCareApp {
                 };
                 let preset =
                     Preset { name: s.rules.preset.clone(), description: String::new(), rules };
-                match book.consult(&grid, id, &preset, outbox, &author) {
-                    Ok(report) => {
-                        s.consult.error = None;
-                        s.consult.report = Some(report);
-                        s.history = Some(book.history(id).map_err(|e| e.to_string()));
-                    }
-                    Err(e) => s.consult.error = Some(consult_error_text(lang, &e)),
-                }
+                // a letter per customer, flushed together: off the UI thread, on handles of
+                // the same store
+                let (book, outbox) = (ScenarioBook::open(book.store().clone()), outbox.clone());
+                let (tx, rx) = mpsc::channel();
+                let repaint = ctx.clone();
+                std::thread::spawn(move || {
+                    let started = Instant::now();
+                    let done = book
+                        .consult(&grid, id, &preset, &outbox, &author)
+                        .map_err(|e| consult_error_text(lang, &e));
+                    let _ = tx.send((done, started.elapsed().as_secs_f64() * 1e3));
+                    repaint.request_repaint();
+                });
+                s.consult.error = None;
+                self.res.plan.consulting = Some(rx);
+                ctx.request_repaint_after(std::time::Duration::from_millis(30));
             }
             PlanCommand::RecordAnswer { account, preferred, objections, reason, author } => {
                 let (Some(book), Some(id)) = (&self.res.plan.book, s.open) else { return };
+                let started = Instant::now();
                 let done = book.record_answer(
                     &grid, id, &account, preferred, objections, &reason, "operator", &author,
                 );
+                s.consult.took_ms = Some(started.elapsed().as_secs_f64() * 1e3);
                 answered(s, book, id, &account, done, lang);
             }
             PlanCommand::RecordReply { account, text, author } => {
                 let (Some(book), Some(id)) = (&self.res.plan.book, s.open) else { return };
+                let started = Instant::now();
                 let done = book.record_reply(&grid, id, &account, &text, "operator", &author);
+                s.consult.took_ms = Some(started.elapsed().as_secs_f64() * 1e3);
                 answered(s, book, id, &account, done, lang);
             }
             PlanCommand::Compare(ids) => {
@@ -188,11 +201,15 @@ impl GridCareApp {
                     s.publish.error = Some(tr(lang, T::StoreUnavailable).to_string());
                     return;
                 };
-                match book.publish(&grid, id, outages, outbox, &author, &reason) {
+                let started = Instant::now();
+                let done = book.publish(&grid, id, outages, outbox, &author, &reason);
+                let took_ms = Some(started.elapsed().as_secs_f64() * 1e3);
+                match done {
                     Ok(p) => {
                         let outage = p.outage;
                         s.publish = super::PublishForm {
                             outcome: Some(p),
+                            took_ms,
                             ..super::PublishForm::default()
                         };
                         s.history = Some(book.history(id).map_err(|e| e.to_string()));
@@ -272,7 +289,7 @@ impl GridCareApp {
 }
 
 /// A refusal of the consultation, an answer or the publication, in the operator's language.
-fn consult_error_text(lang: Lang, e: &ConsultError) -> String {
+pub(super) fn consult_error_text(lang: Lang, e: &ConsultError) -> String {
     match e {
         ConsultError::Planning(p) => scenario_error_text(lang, p),
         ConsultError::Refused { message, .. } if message == "reason: empty" => {

@@ -271,6 +271,8 @@ pub struct ConsultForm {
     pub done: Option<String>,
     /// Why the last change was refused.
     pub error: Option<String>,
+    /// How long the last consultation or answer took on the UI thread, ms.
+    pub took_ms: Option<f64>,
 }
 
 /// The publication form: the confirmation and what publishing did.
@@ -282,6 +284,8 @@ pub struct PublishForm {
     pub reason: String,
     /// What the last publication did.
     pub outcome: Option<Publication>,
+    /// How long it took on the UI thread, ms.
+    pub took_ms: Option<f64>,
     /// Why it was refused.
     pub error: Option<String>,
 }
@@ -308,6 +312,8 @@ pub struct PlanRes {
     /// The last comparison (or why it failed), and the one in flight.
     pub comparison: Option<Result<Vec<ScenarioComparison>, String>>,
     comparing: Option<mpsc::Receiver<Result<Vec<ScenarioComparison>, String>>>,
+    /// The consultation in flight: its answer (or the refusal's text) and how long it took.
+    consulting: Option<mpsc::Receiver<(Result<ConsultReport, String>, f64)>>,
     /// Every scenario, by number, as of `listed_at`.
     pub scenarios: Vec<Scenario>,
     listed_at: Option<u64>,
@@ -328,9 +334,14 @@ pub struct PlanRes {
 }
 
 impl PlanRes {
-    /// True while an area or a comparison is being computed.
+    /// True while an area or a comparison is computed, or letters queued.
     pub fn computing(&self) -> bool {
-        self.pending.is_some() || self.comparing.is_some()
+        self.pending.is_some() || self.comparing.is_some() || self.consulting.is_some()
+    }
+
+    /// True while consultation letters are being queued.
+    pub fn consulting(&self) -> bool {
+        self.consulting.is_some()
     }
 
     /// True while a comparison is being computed.

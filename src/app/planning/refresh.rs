@@ -74,6 +74,32 @@ impl GridCareApp {
                 };
             }
         }
+        // the consultation in flight
+        if let Some(rx) = &res.consulting {
+            match rx.try_recv() {
+                Ok((done, ms)) => {
+                    res.consulting = None;
+                    s.consult.took_ms = Some(ms);
+                    match done {
+                        Ok(report) => {
+                            s.consult.error = None;
+                            s.consult.report = Some(report);
+                            if let (Some(book), Some(id)) = (&res.book, s.open) {
+                                s.history = Some(book.history(id).map_err(|e| e.to_string()));
+                            }
+                        }
+                        Err(e) => s.consult.error = Some(e),
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) => {
+                    ctx.request_repaint_after(std::time::Duration::from_millis(30));
+                }
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    res.consulting = None;
+                    s.consult.error = Some("the planning worker stopped".into());
+                }
+            }
+        }
         // the comparison in flight
         if let Some(rx) = &res.comparing {
             match rx.try_recv() {
