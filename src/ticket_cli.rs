@@ -238,12 +238,24 @@ pub fn run(
             };
             let out = desk.take_call(grid, &outages, call)?;
             let id = out.ticket.id;
+            // What the meters of the caller's transformer say (last two hours): the
+            // customer's own side, or the grid.
+            let verdict = match desk.caller_of(grid, id) {
+                Some(c) => {
+                    let since = desk.now_s() - 2 * 3600;
+                    let events =
+                        gridcare::outage::meter::meter_events_since(grid, desk.store(), since)?;
+                    let board = gridcare::outage::meter::MeterBoard::from_events(&events);
+                    Some(gridcare::outage::meter::caller_verdict(grid, &board, c))
+                }
+                None => None,
+            };
             let dispatched = out.decision.disposition == Disposition::Dispatch;
             let sent =
                 if send && dispatched { Some(desk.send_crew(id, None, author)?) } else { None };
             if json {
                 print(
-                    serde_json::json!({ "outcome": out, "sent": sent.map(|(t, c)| serde_json::json!({"ticket": t, "crew": c})) }),
+                    serde_json::json!({ "outcome": out, "meters": verdict, "sent": sent.map(|(t, c)| serde_json::json!({"ticket": t, "crew": c})) }),
                 )?;
             } else {
                 println!("ticket {}  {}", id, out.ticket.status.as_str());
@@ -259,6 +271,18 @@ pub fn run(
                 );
                 if let Some(m) = &out.master {
                     println!("  {}", master_text(m));
+                }
+                use gridcare::outage::meter::CallerVerdict;
+                match verdict {
+                    Some(CallerVerdict::CustomerSide { own_meter_on, neighbours_on }) => println!(
+                        "  meters: customer-side fault (单户故障) — {}{} neighbour(s) on the transformer have supply",
+                        if own_meter_on { "the caller's own meter has supply; " } else { "" },
+                        neighbours_on
+                    ),
+                    Some(CallerVerdict::GridFault { neighbours_off }) => println!(
+                        "  meters: grid fault — {neighbours_off} neighbour(s) on the transformer lost supply too"
+                    ),
+                    _ => {}
                 }
                 if let Some((t, c)) = sent {
                     println!(

@@ -68,6 +68,16 @@ fn last_gasps_find_the_blown_fuse_before_anyone_calls_and_a_bad_batch_stores_not
     assert_eq!(p[0]["device"], "fuse.sw01-l06");
     assert_eq!(p[0]["prediction"]["last_gasps"].as_u64(), Some(events.len() as u64));
     assert_eq!(p[0]["prediction"]["callers"], 0, "nobody called yet");
+    // A caller from under the fuse: the meters of the transformer say it is the grid.
+    let (ok, out, err) = gridcare(&dir, &["--json", "ticket", "new", "--caller", &accounts[0]]);
+    assert!(ok, "{err}");
+    let t: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(t["meters"]["verdict"], "grid_fault", "{}", t["meters"]);
+    // A caller far away, whose transformer's meters said nothing: unknown.
+    let (ok, out, err) = gridcare(&dir, &["--json", "ticket", "new", "--caller", "0600030515"]);
+    assert!(ok, "{err}");
+    let t: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(t["meters"]["verdict"], "unknown", "{}", t["meters"]);
 
     // One unknown account spoils the batch: nothing is stored, the event is named.
     let bad = dir.join("bad.json");
