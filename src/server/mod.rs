@@ -196,15 +196,21 @@ impl Server {
             .spawn(move || {
                 let served = runtime.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener)?;
+                    // An engine that stopped (its store failed) stops the service too.
+                    let watch = shared.jobs.clone();
                     let app = routes::router(shared);
                     let until = async move {
-                        if on_signal {
-                            tokio::select! {
-                                _ = stopped => {}
-                                _ = signal() => {}
+                        let signalled = async {
+                            if on_signal {
+                                signal().await
+                            } else {
+                                std::future::pending().await
                             }
-                        } else {
-                            let _ = stopped.await;
+                        };
+                        tokio::select! {
+                            _ = stopped => {}
+                            _ = signalled => {}
+                            _ = watch.closed() => {}
                         }
                     };
                     axum::serve(listener, app).with_graceful_shutdown(until).await
