@@ -424,6 +424,11 @@ mod app {
         assert!(has_label(&h, "Not done: a polygon needs at least 3 corners (2 so far)"));
         click(&mut h, "Undo corner");
         assert!(has_label(&h, "1 corners"));
+        // the map pin takes the clicks back: a pin, not a corner
+        click(&mut h, "Map pin");
+        map_click(&mut h, 113.0, 23.0);
+        assert!(has_label(&h, "1 corners"));
+        assert!(matches!(h.state().selection(), gridcare::app::Selection::Pin(_)));
     }
 
     #[test]

@@ -252,7 +252,13 @@ impl GridCareApp {
                     eframe::egui::Theme::Light
                 });
             }
-            Command::SetPinMode(on) => self.session.pin_mode = on,
+            Command::SetPinMode(on) => {
+                self.session.pin_mode = on;
+                if on {
+                    // a click pins a point, not a corner or a device of the planning scenario
+                    self.session.plan.mode = super::planning::DrawMode::Off;
+                }
+            }
             Command::FocusSearch => self.session.focus_search = true,
             Command::ShowSettings(open) => {
                 self.session.settings =
