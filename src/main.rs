@@ -800,6 +800,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for f in gridcare::bench::planning_figures(&grid, &scratch)? {
                 figures.push(gridcare::bench::Figure { what: format!("{label}: {}", f.what), ..f });
             }
+            let lexicon = gridcare::channels::sensitive::Lexicon::embedded()?;
+            figures
+                .extend(gridcare::channels::sensitive::screening_figures(&lexicon, 100_000, seed));
             if cli.model.is_none() {
                 // the KPIs of a simulated year of the demo city
                 for f in gridcare::sim::history_figures(&grid, &scratch, seed, 5)? {
