@@ -715,6 +715,8 @@ impl eframe::App for GridCareApp {
         self.sync_view();
         self.save_now();
         self.res.demo = None;
+        // the alerts let go of the store too
+        drop(self.res.alerts.book.take());
         // the desk lets go of the store first, so that the book is its last holder
         drop(self.res.repairs.take());
         if let Some(book) = self.res.outages.take() {
