@@ -287,10 +287,10 @@ mod app {
         click(&mut h, "#1");
         click(&mut h, "Publish…");
         assert!(has_label(&h, "Publish the scenario"), "no confirmation");
-        click(&mut h, "Publish now");
+        click_and_wait(&mut h, "Publish now");
         assert!(has_label(&h, "Not done: every change needs a reason"), "{:?}", all_labels(&h));
         type_into(&mut h, "Reason to publish", "方案经审批");
-        click(&mut h, "Publish now");
+        click_and_wait(&mut h, "Publish now");
         let book = h.state().outages().expect("the outage book");
         let planned = book.list(true);
         assert_eq!(planned.len(), 1, "no planned outage");

@@ -433,7 +433,11 @@ pub fn dashboard_ui(ui: &mut egui::Ui, input: DashboardInput, ctx: &Ctx, out: &m
             }
         });
         if ctx.outages.is_none() {
-            ui.colored_label(MED_RED, ctx.t(T::StoreUnavailable));
+            if ctx.outages_busy {
+                ui.label(RichText::new(ctx.t(T::PlanPublishing)).italics());
+            } else {
+                ui.colored_label(MED_RED, ctx.t(T::StoreUnavailable));
+            }
             return;
         }
         match d.current() {

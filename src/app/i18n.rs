@@ -637,6 +637,7 @@ strings! {
     PlanToPhone => "需电话联系", "To phone";
     PlanTook => "用时 {} 毫秒", "took {} ms";
     PlanQueueing => "正在排队发送…", "Queueing the letters…";
+    PlanPublishing => "正在发布：登记计划停电、排队发送通知…", "Publishing: recording the planned outage, queueing the notices…";
     PlanOutbox => "发件箱 ({} 条)", "Outbox ({} messages)";
     PlanOutboxEmpty => "尚无消息", "No message yet";
     PlanMsgKind => "类型", "Kind";

@@ -472,6 +472,7 @@ impl GridCareApp {
             lang: self.state.lang,
             wall: self.session.wall,
             outages: self.res.outages.as_ref(),
+            outages_busy: self.res.plan.publishing(),
             outage_snap: &self.res.outage_snapshot,
             repairs: self.res.repairs.as_ref(),
             repair_snap: &self.res.repair_snapshot,
@@ -717,7 +718,11 @@ impl eframe::App for GridCareApp {
         self.res.demo = None;
         // the alerts let go of the store too
         drop(self.res.alerts.book.take());
-        // the desk lets go of the store first, so that the book is its last holder
+        // the planning workspace lets go of the store (and gives back a book it was
+        // publishing with), and the desk: the book is then the store's last holder
+        if let Some(book) = self.res.plan.release() {
+            self.res.outages = Some(book);
+        }
         drop(self.res.repairs.take());
         if let Some(book) = self.res.outages.take() {
             // flushed and sealed, so that the next open trusts the files without a check

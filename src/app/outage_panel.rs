@@ -68,7 +68,11 @@ pub fn outages_ui(
             ui.checkbox(include_closed, ctx.t(T::IncludeClosed));
         });
         let Some(book) = ctx.outages else {
-            ui.colored_label(WARN, ctx.t(T::StoreUnavailable));
+            if ctx.outages_busy {
+                ui.label(RichText::new(ctx.t(T::PlanPublishing)).italics());
+            } else {
+                ui.colored_label(WARN, ctx.t(T::StoreUnavailable));
+            }
             return;
         };
         let now = book.now_s();

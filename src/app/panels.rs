@@ -28,8 +28,11 @@ pub struct Ctx<'a> {
     pub lang: Lang,
     /// Wall screen: mask personal data, no editing controls.
     pub wall: bool,
-    /// The outage book (`None`: the store could not be opened).
+    /// The outage book (`None`: the store could not be opened, or it is with the planning
+    /// workspace's worker for a moment: `outages_busy`).
     pub outages: Option<&'a crate::outage::OutageBook>,
+    /// The outage book is with a worker (a scenario being published), back in a moment.
+    pub outages_busy: bool,
     /// What is drawn of it.
     pub outage_snap: &'a super::outages::OutageSnapshot,
     /// The repair desk (`None`: the store could not be opened).

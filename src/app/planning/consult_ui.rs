@@ -485,7 +485,9 @@ pub fn publish_ui(
                 row(ui, ctx.t(T::Operator), author);
             });
             ui.horizontal(|ui| {
-                if ui.button(RichText::new(ctx.t(T::PlanPublishConfirm)).strong()).clicked() {
+                let confirm =
+                    egui::Button::new(RichText::new(ctx.t(T::PlanPublishConfirm)).strong());
+                if ui.add_enabled(!res.publishing(), confirm).clicked() {
                     send(
                         out,
                         PlanCommand::Publish {
@@ -498,6 +500,9 @@ pub fn publish_ui(
                     f.confirming = false;
                 }
             });
+            if res.publishing() {
+                ui.label(RichText::new(ctx.t(T::PlanPublishing)).italics());
+            }
             if let Some(e) = &f.error {
                 error_line(ui, ctx, e);
             }

@@ -195,31 +195,76 @@ impl GridCareApp {
             }
             PlanCommand::Publish { reason, author } => {
                 let plan = &self.res.plan;
-                let (Some(book), Some(outbox), Some(outages), Some(id)) =
-                    (&plan.book, &plan.outbox, self.res.outages.as_mut(), s.open)
+                let (Some(book), Some(outbox), Some(id), false) =
+                    (&plan.book, &plan.outbox, s.open, plan.publishing())
                 else {
+                    return;
+                };
+                // the outage book goes with the worker and comes back with the answer
+                // (`collect_publication`): nothing else writes it meanwhile
+                let Some(mut outages) = self.res.outages.take() else {
                     s.publish.error = Some(tr(lang, T::StoreUnavailable).to_string());
                     return;
                 };
-                let started = Instant::now();
-                let done = book.publish(&grid, id, outages, outbox, &author, &reason);
-                let took_ms = Some(started.elapsed().as_secs_f64() * 1e3);
-                match done {
-                    Ok(p) => {
-                        let outage = p.outage;
-                        s.publish = super::PublishForm {
-                            outcome: Some(p),
-                            took_ms,
-                            ..super::PublishForm::default()
-                        };
-                        s.history = Some(book.history(id).map_err(|e| e.to_string()));
-                        self.refresh_outages();
-                        self.apply_outage(super::super::Command::SelectOutage(outage), ctx);
-                    }
-                    Err(e) => s.publish.error = Some(consult_error_text(lang, &e)),
-                }
+                let (book, outbox) = (ScenarioBook::open(book.store().clone()), outbox.clone());
+                let (tx, rx) = mpsc::channel();
+                let repaint = ctx.clone();
+                std::thread::spawn(move || {
+                    let started = Instant::now();
+                    let done = book
+                        .publish(&grid, id, &mut outages, &outbox, &author, &reason)
+                        .map_err(|e| consult_error_text(lang, &e));
+                    let _ = tx.send((outages, done, started.elapsed().as_secs_f64() * 1e3));
+                    repaint.request_repaint();
+                });
+                s.publish.error = None;
+                self.res.plan.publishing = Some(rx);
+                ctx.request_repaint_after(std::time::Duration::from_millis(30));
             }
             _ => {}
+        }
+    }
+
+    /// Takes a publication's answer from its worker, with the outage book it wrote: the
+    /// outage selected and drawn, the form told what was made. Runs every frame, the panel
+    /// open or not (the book must come back).
+    pub(in crate::app) fn collect_publication(&mut self, ctx: &eframe::egui::Context) {
+        let Some(rx) = &self.res.plan.publishing else { return };
+        let (book, done, ms) = match rx.try_recv() {
+            Ok(answer) => answer,
+            Err(mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(30));
+                return;
+            }
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.res.plan.publishing = None;
+                let lang = self.state.lang;
+                let msg = format!("{}: the planning worker stopped", tr(lang, T::StoreUnavailable));
+                self.session.notices.push(msg);
+                return;
+            }
+        };
+        self.res.plan.publishing = None;
+        self.res.outages = Some(book);
+        let s = &mut self.session.plan;
+        match done {
+            Ok(p) => {
+                let outage = p.outage;
+                s.publish = super::PublishForm {
+                    outcome: Some(p),
+                    took_ms: Some(ms),
+                    ..super::PublishForm::default()
+                };
+                if let (Some(book), Some(id)) = (&self.res.plan.book, s.open) {
+                    s.history = Some(book.history(id).map_err(|e| e.to_string()));
+                }
+                self.refresh_outages();
+                self.apply_outage(super::super::Command::SelectOutage(outage), ctx);
+            }
+            Err(e) => {
+                s.publish.error = Some(e);
+                s.publish.took_ms = Some(ms);
+            }
         }
     }
 

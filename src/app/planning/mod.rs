@@ -35,6 +35,7 @@ use std::sync::mpsc;
 
 use crate::channels::outbox::{Outbox, OutboxMessage};
 use crate::model::{CustomerId, LonLat};
+use crate::outage::OutageBook;
 use crate::planning::{
     CandidateWindow, ConsultReport, FilterRule, PresetFile, Publication, Ranking, Scenario,
     ScenarioArea, ScenarioBook, ScenarioComparison, ScenarioEvent, ScenarioId, ScenarioImpact,
@@ -314,6 +315,8 @@ pub struct PlanRes {
     comparing: Option<mpsc::Receiver<Result<Vec<ScenarioComparison>, String>>>,
     /// The consultation in flight: its answer (or the refusal's text) and how long it took.
     consulting: Option<mpsc::Receiver<(Result<ConsultReport, String>, f64)>>,
+    /// The publication in flight: the outage book it took, its answer, how long it took.
+    publishing: Option<mpsc::Receiver<Published>>,
     /// Every scenario, by number, as of `listed_at`.
     pub scenarios: Vec<Scenario>,
     listed_at: Option<u64>,
@@ -336,7 +339,25 @@ pub struct PlanRes {
 impl PlanRes {
     /// True while an area or a comparison is computed, or letters queued.
     pub fn computing(&self) -> bool {
-        self.pending.is_some() || self.comparing.is_some() || self.consulting.is_some()
+        self.pending.is_some()
+            || self.comparing.is_some()
+            || self.consulting.is_some()
+            || self.publishing.is_some()
+    }
+
+    /// True while a scenario is being published (the outage book is with the worker).
+    pub fn publishing(&self) -> bool {
+        self.publishing.is_some()
+    }
+
+    /// Lets go of the store at exit: waits for a publication in flight and returns the
+    /// outage book it took, and drops the scenario book and the outbox (so that the outage
+    /// book is the store's last holder and closes it).
+    pub fn release(&mut self) -> Option<OutageBook> {
+        let book = self.publishing.take().and_then(|rx| rx.recv().ok()).map(|(b, _, _)| b);
+        self.book = None;
+        self.outbox = None;
+        book
     }
 
     /// True while consultation letters are being queued.
@@ -354,6 +375,10 @@ impl PlanRes {
         id.and_then(|id| self.scenarios.iter().find(|s| s.id == id))
     }
 }
+
+/// What a publication's worker sends back: the outage book it wrote, the publication (or the
+/// refusal's text) and how long it took, ms.
+type Published = (OutageBook, Result<Publication, String>, f64);
 
 /// What the planning workspace's controls send (inside [`Command::Plan`](super::Command::Plan)).
 #[derive(Clone, Debug, PartialEq)]

@@ -22,6 +22,7 @@ pub const DEFAULT_PRESET: &str = "appointment";
 impl GridCareApp {
     /// Keeps the workspace current; called once a frame before the panels.
     pub(in crate::app) fn refresh_planning(&mut self, ctx: &eframe::egui::Context) {
+        self.collect_publication(ctx);
         let (Some(grid), true) = (self.res.grid.clone(), self.state.planning_panel) else {
             return;
         };
