@@ -57,6 +57,7 @@ struct Centre {
     sms: String,
     operator: String,
     admin: String,
+    ami: String,
     outage: OutageId,
     /// Two accounts inside the outage.
     affected: [String; 2],
@@ -67,7 +68,7 @@ fn start(name: &str, config: ServeConfig) -> Centre {
     let store = gridcare::open_store(&dir).expect("the store opens");
     let token = |c: &str| add_token(&store, c, "test", "test").expect("a token").token;
     let (wechat, app, sms) = (token("wechat"), token("app"), token("sms"));
-    let (operator, admin) = (token("operator"), token("admin"));
+    let (operator, admin, ami) = (token("operator"), token("admin"), token("ami"));
     let store = Arc::new(store);
     let mut book = OutageBook::open(store.clone(), &grid()).expect("the book opens");
     let fault = FaultOutage {
@@ -116,6 +117,7 @@ fn start(name: &str, config: ServeConfig) -> Centre {
         sms,
         operator,
         admin,
+        ami,
         outage: o.id,
         affected,
     }
@@ -569,6 +571,31 @@ fn a_reply_to_a_consultation_letter_is_recorded_on_its_scenario() {
     assert_eq!(answer.objections, ["B"]);
     assert_eq!(answer.via, "wechat");
     assert_eq!(count::<Interaction>(&store), 1, "the refused reply is not recorded");
+}
+
+#[test]
+fn the_metering_head_end_posts_last_gasps_checked_whole() {
+    let c = start("meters", ServeConfig::default());
+    let gasp = |account: &str| {
+        json!({"account": account, "event": "last_gasp",
+                                       "time": "2026-12-07T00:50:12+08:00"})
+    };
+    let batch = json!([gasp(&c.affected[0]), gasp(&c.affected[1])]).to_string();
+    let (status, r) = read(c.post("/api/v1/meter-events", Some(&c.ami), batch.clone()));
+    assert_eq!((status, r["recorded"].as_u64()), (201, Some(2)), "{r}");
+    let (status, _) = read(c.post("/api/v1/meter-events", Some(&c.app), batch));
+    assert_eq!(status, 403, "a channel token posts no meter events");
+    let one_unknown = json!([gasp(&c.affected[0]), gasp("0199999999")]).to_string();
+    let (status, error) = error_of(c.post("/api/v1/meter-events", Some(&c.ami), one_unknown));
+    assert_eq!(status, 404);
+    assert!(error.starts_with("[1].account: no customer"), "{error}");
+    let (status, error) =
+        error_of(c.post("/api/v1/meter-events", Some(&c.ami), r#"[{"account":"1"}]"#));
+    assert_eq!((status, error.as_str()), (400, "[0].event: missing"));
+    let (status, _) = read(c.post("/api/v1/messages", Some(&c.ami), "{}"));
+    assert_eq!(status, 403, "an ami token speaks for no customer channel");
+    let store = c.stop_and_reopen();
+    assert_eq!(count::<gridcare::outage::meter::MeterRecord>(&store), 2, "only the good batch");
 }
 
 #[test]

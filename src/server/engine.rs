@@ -127,6 +127,13 @@ pub struct SubscriptionReply {
     pub subscription: Subscription,
 }
 
+/// Meter events recorded.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeterReply {
+    /// How many.
+    pub recorded: usize,
+}
+
 /// A token just made over HTTP.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TokenReply {
@@ -145,6 +152,7 @@ pub(super) enum Job {
     AddToken { from: From, channel: String, label: String, reply: Reply<TokenReply> },
     ListTokens { reply: Reply<Vec<ChannelToken>> },
     Alerts { all: bool, reply: Reply<Vec<Alert>> },
+    Meters { from: From, records: Vec<crate::outage::meter::MeterRecord>, reply: Reply<MeterReply> },
     Timeline { account: String, limit: usize, reply: Reply<Vec<Interaction>> },
     RevokeToken { from: From, id: u64, reply: Reply<ChannelToken> },
 }
@@ -335,6 +343,10 @@ impl Engine {
             Job::Alerts { all, reply } => {
                 let r = if all { self.alerts.all() } else { self.alerts.open_alerts() };
                 let r = r.map_err(|e| ApiError::unavailable(format!("alerts: {e}")));
+                pending(self, before, reply, r)
+            }
+            Job::Meters { from, records, reply } => {
+                let r = self.meters(from, records);
                 pending(self, before, reply, r)
             }
             Job::Timeline { account, limit, reply } => {

@@ -37,7 +37,7 @@ pub enum ServerError {
     #[error("no random bytes from the operating system: {0}")]
     Random(String),
     /// A token's channel is not one of the known words.
-    #[error("channel `{0}` is not one of wechat, app, web, sms, operator, admin")]
+    #[error("channel `{0}` is not one of wechat, app, web, sms, ami, operator, admin")]
     BadChannel(String),
     /// There is no such token.
     #[error("there is no channel token {0}")]

@@ -4,8 +4,8 @@
 
 use super::answer::{customer_status_with, repair_answer, CustomerStatus};
 use super::engine::{
-    entry, store_error, Engine, From, MessageReply, StatusQuery, StatusReply, SubscriptionReply,
-    TokenReply,
+    entry, store_error, Engine, From, MessageReply, MeterReply, StatusQuery, StatusReply,
+    SubscriptionReply, TokenReply,
 };
 use super::error::{ApiError, ServerError};
 use super::message::{guess_intent, ChannelMessage, SubscriptionRequest};
@@ -457,5 +457,28 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+
+    /// Records a batch of meter events (all checked, then written), for the outage
+    /// prediction from last gasps.
+    pub(super) fn meters(
+        &mut self,
+        from: From,
+        records: Vec<crate::outage::meter::MeterRecord>,
+    ) -> Result<MeterReply, ApiError> {
+        use crate::outage::meter::{record_meter_events, MeterError};
+        let n = records.len();
+        record_meter_events(&self.grid, &self.store, records, &from.author()).map_err(
+            |e| match e {
+                MeterError::UnknownAccount { index, account } => ApiError::not_found(format!(
+                    "[{index}].account: no customer has account {account}; nothing was stored"
+                )),
+                MeterError::BadTime { index, at_s } => {
+                    ApiError::bad_request(format!("[{index}].time: {at_s} is before 1970"))
+                }
+                MeterError::Store(e) => store_error(e),
+            },
+        )?;
+        Ok(MeterReply { recorded: n })
     }
 }

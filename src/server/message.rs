@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 use super::records::{CustomerRef, Intent};
 use crate::channels::outbox::Channel;
 use crate::model::LonLat;
+use crate::outage::meter::MeterRecord;
+use crate::outage::MeterEventKind;
 use crate::store::parse_time;
 
 /// The longest message text, in characters.
@@ -234,6 +236,63 @@ pub fn parse_subscription(body: &[u8]) -> Result<SubscriptionRequest, SchemaErro
     })
 }
 
+/// The most meter events in one request.
+pub const MAX_METER_EVENTS: usize = 10_000;
+
+/// Parses a batch of smart-meter events (`POST /api/v1/meter-events`): a JSON array of
+/// `{"account", "event": "last_gasp" | "power_restore", "time"}`, the format of
+/// `gridcare ticket meters --file`. Errors name the event: `[3].event: missing`.
+///
+/// # Examples
+///
+/// ```
+/// use gridcare::server::parse_meter_events;
+/// let body = r#"[{"account":"0600471230","event":"last_gasp","time":"2026-12-07T00:50:12+08:00"}]"#;
+/// assert_eq!(parse_meter_events(body.as_bytes()).unwrap().len(), 1);
+/// let e = parse_meter_events(br#"[{"account":"0600471230","time":"2026-12-07 00:50"}]"#);
+/// assert_eq!(e.unwrap_err().to_string(), "[0].event: missing");
+/// ```
+pub fn parse_meter_events(body: &[u8]) -> Result<Vec<MeterRecord>, SchemaError> {
+    let v = parse_json(body)?;
+    let Value::Array(items) = v else {
+        return err("body", "not an array of meter events");
+    };
+    if items.is_empty() {
+        return err("body", "no meter events");
+    }
+    if items.len() > MAX_METER_EVENTS {
+        return err("body", format!("more than {MAX_METER_EVENTS} meter events"));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let at = |field: &str| format!("[{i}].{field}");
+        let m = object(item, &format!("[{i}]"))?;
+        if let Some(k) = m.keys().find(|k| !["account", "event", "time"].contains(&k.as_str())) {
+            return err(&at(k), "unknown field; known: account, event, time");
+        }
+        let Some(account) = opt_str(m, "account", &at("account"), MAX_ID_BYTES)? else {
+            return err(&at("account"), "missing");
+        };
+        let kind = match opt_str(m, "event", &at("event"), MAX_ID_BYTES)?.as_deref() {
+            None => return err(&at("event"), "missing"),
+            Some("last_gasp") => MeterEventKind::LastGasp,
+            Some("power_restore") => MeterEventKind::PowerRestore,
+            Some(other) => {
+                return err(&at("event"), format!("`{other}` is not last_gasp or power_restore"))
+            }
+        };
+        let Some(time) = opt_str(m, "time", &at("time"), 64)? else {
+            return err(&at("time"), "missing");
+        };
+        let at_s = parse_time(&time).or_else(|e| err(&at("time"), e.to_string()))?;
+        if at_s < 0 {
+            return err(&at("time"), "before 1970");
+        }
+        out.push(MeterRecord { account, kind, at_s });
+    }
+    Ok(out)
+}
+
 /// Words that make a message a fault report when it does not say its intent.
 pub const REPAIR_WORDS: [&str; 14] = [
     "停电",
@@ -429,6 +488,27 @@ mod tests {
             }
         }
         assert!(refused > 10_000, "the mangling breaks most messages: {refused}");
+    }
+
+    #[test]
+    fn meter_events_name_the_event_and_field_that_is_wrong() {
+        let problem = |b: &str| parse_meter_events(b.as_bytes()).expect_err(b).to_string();
+        assert_eq!(problem("{}"), "body: not an array of meter events");
+        assert_eq!(problem("[]"), "body: no meter events");
+        let ok = r#"{"account":"1","event":"last_gasp","time":"2026-12-07 00:50"}"#;
+        assert_eq!(
+            problem(&format!(
+                r#"[{ok},{{"account":"2","event":"blink","time":"2026-12-07 00:50"}}]"#
+            )),
+            "[1].event: `blink` is not last_gasp or power_restore"
+        );
+        assert_eq!(problem(r#"[{"event":"last_gasp","time":"x"}]"#), "[0].account: missing");
+        assert!(problem(r#"[{"account":"1","event":"last_gasp","time":"x"}]"#)
+            .starts_with("[0].time: "));
+        assert!(problem(&format!(r#"[{ok},5]"#)).starts_with("[1]: not an object"));
+        let two = parse_meter_events(format!("[{ok},{ok}]").as_bytes()).expect("parses");
+        assert_eq!(two.len(), 2);
+        assert_eq!(two[0].kind, MeterEventKind::LastGasp);
     }
 
     #[test]

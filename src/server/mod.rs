@@ -11,6 +11,9 @@
 //!   ETR and latest change, and their tickets' progress;
 //! * `POST /api/v1/subscriptions`, `DELETE /api/v1/subscriptions/{id}` — outage notices per
 //!   customer and channel ([`Subscription`]);
+//! * `POST /api/v1/meter-events` — smart-meter last gasps and power restores from the
+//!   metering head-end ([`parse_meter_events`], [`crate::outage::meter::record_meter_events`]),
+//!   for an `ami` token;
 //! * `GET /api/v1/customers/{account}/interactions` — the customer's timeline across
 //!   channels ([`Interaction`]), for an operator token;
 //! * `GET /api/v1/alerts` — the sensitive-word alerts messages raised
@@ -54,12 +57,15 @@ pub use answer::{
     customer_status, customer_status_with, repair_answer, CustomerStatus, OutageAnswer,
     TicketAnswer,
 };
-pub use engine::{EngineStats, MessageReply, StatusReply, SubscriptionReply, TokenReply};
+pub use engine::{
+    EngineStats, MessageReply, MeterReply, StatusReply, SubscriptionReply, TokenReply,
+};
 pub use error::{ApiError, ServerError};
 pub use loadtest::{load_test, LoadReport, LoadSpec};
 pub use message::{
-    guess_intent, parse_customer, parse_message, parse_subscription, ChannelMessage, SchemaError,
-    SubscriptionRequest, MAX_ID_BYTES, MAX_TEXT_CHARS, REPAIR_WORDS,
+    guess_intent, parse_customer, parse_message, parse_meter_events, parse_subscription,
+    ChannelMessage, SchemaError, SubscriptionRequest, MAX_ID_BYTES, MAX_METER_EVENTS,
+    MAX_TEXT_CHARS, REPAIR_WORDS,
 };
 pub use records::{
     store_kinds, Answer, BindingEvent, ChannelBinding, ChannelToken, CustomerRef, Intent,

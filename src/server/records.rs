@@ -165,14 +165,15 @@ impl Aggregate for Interaction {
     }
 }
 
-/// A bearer token of one channel (or `operator`: reads alerts; or `admin`: also manages
-/// tokens), kept as the SHA-256 of the token.
+/// A bearer token of one channel (or `ami`: the metering head-end posting meter events;
+/// `operator`: reads alerts and timelines; `admin`: also manages tokens), kept as the SHA-256
+/// of the token.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChannelToken {
     /// Its number.
     pub id: u64,
-    /// `wechat`, `app`, `web`, `sms`, `operator` (reads alerts) or `admin` (also manages
-    /// tokens over HTTP).
+    /// `wechat`, `app`, `web`, `sms`, `ami` (meter events), `operator` (reads alerts) or
+    /// `admin` (also manages tokens over HTTP).
     pub channel: String,
     /// SHA-256 of the token, lower-case hex.
     pub sha256: String,
@@ -215,7 +216,7 @@ pub enum TokenEvent {
 }
 
 /// The words a token's channel may be.
-pub const TOKEN_CHANNELS: [&str; 6] = ["wechat", "app", "web", "sms", "operator", "admin"];
+pub const TOKEN_CHANNELS: [&str; 7] = ["wechat", "app", "web", "sms", "ami", "operator", "admin"];
 
 impl Aggregate for ChannelToken {
     const KIND: &'static str = "channel_token";

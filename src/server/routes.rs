@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 
 use super::engine::{ask, From, Job, StatusQuery, TokenTable};
 use super::error::ApiError;
-use super::message::{parse_message, parse_subscription, SchemaError};
+use super::message::{parse_message, parse_meter_events, parse_subscription, SchemaError};
 use super::tokens::{token_digest, Bucket};
 use super::ServeConfig;
 
@@ -59,6 +59,7 @@ impl std::convert::From<SchemaError> for ApiError {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Need {
     Channel,
+    Meters,
     Operator,
     Admin,
 }
@@ -94,6 +95,9 @@ impl Shared {
         let refused = match need {
             Need::Channel if entry.channel.is_none() => {
                 Some(format!("an {} token speaks for no channel", entry.word))
+            }
+            Need::Meters if entry.word != "ami" => {
+                Some(format!("a {} token cannot post meter events; use an ami token", entry.word))
             }
             Need::Operator if !matches!(entry.word, "operator" | "admin") => {
                 Some(format!("a {} token cannot read alerts; use an operator token", entry.word))
@@ -320,6 +324,17 @@ async fn get_alerts(
     Ok(json(StatusCode::OK, r))
 }
 
+async fn post_meter_events(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let from = s.authenticate(&headers, Need::Meters)?;
+    let records = parse_meter_events(&s.body(body)?)?;
+    let r = ask(&s.jobs, |reply| Job::Meters { from, records, reply }).await?;
+    Ok(json(StatusCode::CREATED, r))
+}
+
 async fn get_interactions(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -358,6 +373,7 @@ pub(super) fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)
         (Method::GET, "/api/v1/customers/{account}/interactions", get(get_interactions)),
         (Method::POST, "/api/v1/subscriptions", post(post_subscription)),
         (Method::DELETE, "/api/v1/subscriptions/{id}", delete(delete_subscription)),
+        (Method::POST, "/api/v1/meter-events", post(post_meter_events)),
         (Method::GET, "/api/v1/alerts", get(get_alerts)),
         (Method::GET, "/api/v1/tokens", get(get_tokens)),
         (Method::POST, "/api/v1/tokens", post(post_token)),

@@ -82,6 +82,9 @@ fn documented_request_examples_parse() {
     for s in examples("/api/v1/subscriptions") {
         parse_subscription(&s).expect("a documented subscription parses");
     }
+    for m in examples("/api/v1/meter-events") {
+        super::parse_meter_events(&m).expect("documented meter events parse");
+    }
     let reply = &doc["components"]["schemas"]["MessageReply"]["example"];
     let answer: super::Answer =
         serde_json::from_value(reply["answer"].clone()).expect("the documented answer reads");
