@@ -517,7 +517,8 @@ impl GridCareApp {
         if show_details {
             details::details_ui(ui, &mut self.session, &ctx, out);
         }
-        if self.state.planning_panel {
+        // on the wall, only a scenario GridCare has computed (no controls)
+        if self.state.planning_panel && (!self.session.wall || self.res.plan.view.is_some()) {
             let author = self.session.outage_form.author.clone();
             planning::planning_ui(ui, &mut self.session.plan, &self.res.plan, &author, &ctx, out);
         }
