@@ -1,14 +1,9 @@
-//! The consultation (征询意见), the comparison (方案比较) and the publication (发布) of the
-//! planning panel.
-//!
-//! * Consult: the letter (意见书) the first WeChat-bound appointment customer would get; the
-//!   button queueing one per WeChat-bound appointment customer in the channel outbox; the
-//!   outbox's messages about the scenario (account, channel, kind, delivery state, attempts);
-//!   the answer form (account, windows preferred and objected to, what they said — or their
-//!   reply as written); who answered, and who has not.
-//! * Compare: scenarios ticked, and the library's comparison side by side.
-//! * Publish: a confirmation (what it creates and queues), then the planned outage made and
-//!   the notices queued.
+//! The consultation tab (征询意见) of the planning panel: the letter (意见书) the first
+//! WeChat-bound appointment customer would get; the button queueing one per WeChat-bound
+//! appointment customer in the channel outbox; the outbox's messages about the scenario
+//! (account, channel, kind, delivery state, attempts); the answer form (account, windows
+//! preferred and objected to, what they said — or their reply as written); who answered, and
+//! who has not.
 
 use eframe::egui::{self, RichText};
 
@@ -18,15 +13,10 @@ use crate::planning::{AnswerRecord, Scenario};
 
 use super::super::command::Command;
 use super::super::i18n::{tr, trf, Lang, T};
-use super::super::layers::planning as colours;
 use super::super::panels::Ctx;
-use super::super::repair_panel::{field, grid_of, row};
-use super::panel::{error_line, DONE};
+use super::super::repair_panel::{field, grid_of};
+use super::panel::{error_line, send, DONE};
 use super::{PlanCommand, PlanRes, PlanSession};
-
-fn send(out: &mut Vec<Command>, c: PlanCommand) {
-    out.push(Command::Plan(c));
-}
 
 /// `prefers A (…), objects to B (…): reason · via`.
 pub fn answer_text(lang: Lang, a: &AnswerRecord) -> String {
@@ -341,173 +331,8 @@ fn answers_ui(
 }
 
 /// How long the last change took (`took 12 ms`).
-fn took_ui(ui: &mut egui::Ui, ms: Option<f64>, ctx: &Ctx) {
+pub(super) fn took_ui(ui: &mut egui::Ui, ms: Option<f64>, ctx: &Ctx) {
     if let Some(ms) = ms {
         ui.label(RichText::new(trf(ctx.lang, T::PlanTook, &[&format!("{ms:.0}")])).weak().small());
-    }
-}
-
-/// The comparison tab: scenarios ticked, the comparison side by side.
-pub fn compare_tab(
-    ui: &mut egui::Ui,
-    s: &mut PlanSession,
-    res: &PlanRes,
-    ctx: &Ctx,
-    out: &mut Vec<Command>,
-) {
-    ui.label(RichText::new(ctx.t(T::PlanCompareHint)).weak());
-    for sc in &res.scenarios {
-        let mut on = s.compare.contains(&sc.id);
-        let text = trf(ctx.lang, T::PlanScenarioTitle, &[&sc.id.to_string(), &sc.name]);
-        if ui.checkbox(&mut on, text).changed() {
-            if on {
-                s.compare.insert(sc.id);
-            } else {
-                s.compare.remove(&sc.id);
-            }
-        }
-    }
-    let ready = s.compare.len() >= 2;
-    if ui.add_enabled(ready && !res.comparing(), egui::Button::new(ctx.t(T::PlanCompare))).clicked()
-    {
-        send(out, PlanCommand::Compare(s.compare.iter().copied().collect()));
-    }
-    if res.comparing() {
-        ui.label(RichText::new(ctx.t(T::DashComputing)).italics());
-    }
-    match &res.comparison {
-        Some(Err(e)) => error_line(ui, ctx, e),
-        Some(Ok(rows)) => {
-            egui::ScrollArea::horizontal().id_salt("plan-compare").show(ui, |ui| {
-                egui::Grid::new("plan-compare-grid").num_columns(rows.len() + 1).striped(true).spacing([14.0, 3.0]).show(ui, |ui| {
-                    ui.label("");
-                    for r in rows {
-                        ui.label(RichText::new(format!("#{} {}", r.id, r.name)).strong());
-                    }
-                    ui.end_row();
-                    let line = |ui: &mut egui::Ui, key: T, f: &dyn Fn(&crate::planning::ScenarioComparison) -> String| {
-                        ui.label(RichText::new(ctx.t(key)).weak());
-                        for r in rows {
-                            ui.label(f(r));
-                        }
-                        ui.end_row();
-                    };
-                    line(ui, T::PlanAffected, &|r| r.affected.to_string());
-                    line(ui, T::PlanSensitive, &|r| r.sensitive.to_string());
-                    line(ui, T::LabelLifeSupport, &|r| r.life_support.to_string());
-                    line(ui, T::PlanDemand, &|r| format!("{:.0} kW", r.kw));
-                    line(ui, T::CustomerHours, &|r| format!("{:.1}", r.customer_hours));
-                    line(ui, T::PlanConsultedN, &|r| r.consulted.to_string());
-                    line(ui, T::PlanAnsweredWord, &|r| r.answered.to_string());
-                    line(ui, T::PlanObjections, &|r| r.objections.to_string());
-                    line(ui, T::PlanBestWindow, &|r| r.best_window.clone().unwrap_or_else(|| "—".into()));
-                    line(ui, T::PlanScore, &|r| r.best_score.map_or_else(|| "—".into(), |x| format!("{x:.1}")));
-                    line(ui, T::PlanPublishedWord, &|r| {
-                        tr(ctx.lang, if r.published { T::PlanYes } else { T::PlanNo }).to_string()
-                    });
-                });
-            });
-        }
-        None => {}
-    }
-}
-
-/// The publish button, its confirmation window and what publishing did.
-pub fn publish_ui(
-    ui: &mut egui::Ui,
-    s: &mut PlanSession,
-    res: &PlanRes,
-    author: &str,
-    ctx: &Ctx,
-    out: &mut Vec<Command>,
-) {
-    let Some(sc) = res.scenario(s.open) else { return };
-    let f = &mut s.publish;
-    if !sc.published {
-        let ready = sc.window.is_some();
-        let button =
-            ui.add_enabled(ready, egui::Button::new(RichText::new(ctx.t(T::PlanPublish)).strong()));
-        if button.clicked() {
-            f.confirming = true;
-            f.error = None;
-        }
-        if !ready {
-            ui.label(RichText::new(ctx.t(T::PlanPublishNeedsWindow)).weak().small());
-        }
-    }
-    if let Some(p) = &f.outcome {
-        let text = trf(
-            ctx.lang,
-            T::PlanPublishedOutcome,
-            &[
-                &p.outage.to_string(),
-                &p.affected.to_string(),
-                &p.notices_queued.to_string(),
-                &p.unreachable.to_string(),
-            ],
-        );
-        if ui.link(RichText::new(text).color(colours::BACK_FEED).strong()).clicked() {
-            out.push(Command::ShowOutages(true));
-            out.push(Command::SelectOutage(p.outage));
-        }
-        took_ui(ui, f.took_ms, ctx);
-    }
-    if let (Some(e), false) = (&f.error, f.confirming) {
-        error_line(ui, ctx, e);
-    }
-    if !f.confirming || sc.published {
-        return;
-    }
-    let mut open = true;
-    let (start, end) = sc.window.unwrap_or((0, 0));
-    let affected = res.view.as_ref().map_or(0, |v| v.affected.len());
-    egui::Window::new(ctx.t(T::PlanPublishTitle))
-        .id(egui::Id::unique("plan-publish-confirm"))
-        .open(&mut open)
-        .collapsible(false)
-        .resizable(false)
-        .default_pos(egui::pos2(420.0, 200.0))
-        .show(ui.ctx(), |ui| {
-            ui.set_max_width(420.0);
-            let text = trf(
-                ctx.lang,
-                T::PlanPublishConfirmText,
-                &[
-                    &sc.id.to_string(),
-                    &sc.name,
-                    &crate::outage::history::window_text(start, end),
-                    &affected.to_string(),
-                ],
-            );
-            ui.add(egui::Label::new(text).wrap());
-            grid_of(ui, "plan-publish", |ui| {
-                field(ui, ctx.t(T::PlanPublishReason), &mut f.reason, "方案经审批");
-                row(ui, ctx.t(T::Operator), author);
-            });
-            ui.horizontal(|ui| {
-                let confirm =
-                    egui::Button::new(RichText::new(ctx.t(T::PlanPublishConfirm)).strong());
-                if ui.add_enabled(!res.publishing(), confirm).clicked() {
-                    send(
-                        out,
-                        PlanCommand::Publish {
-                            reason: f.reason.trim().to_string(),
-                            author: author.to_string(),
-                        },
-                    );
-                }
-                if ui.button(ctx.t(T::PlanPublishCancel)).clicked() {
-                    f.confirming = false;
-                }
-            });
-            if res.publishing() {
-                ui.label(RichText::new(ctx.t(T::PlanPublishing)).italics());
-            }
-            if let Some(e) = &f.error {
-                error_line(ui, ctx, e);
-            }
-        });
-    if !open {
-        f.confirming = false;
     }
 }

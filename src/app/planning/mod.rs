@@ -23,11 +23,13 @@
 //! the planning library whose refusal is shown in the operator's language.
 
 mod apply;
+mod compare_ui;
 mod compute;
 mod consult_ui;
 mod customers_ui;
 mod flow;
 mod panel;
+mod publish_ui;
 mod refresh;
 mod windows_ui;
 

@@ -20,7 +20,8 @@ use crate::model::{DeviceRef, ElementRef};
 /// Colour of what went through.
 pub const DONE: Color32 = Color32::from_rgb(20, 130, 40);
 
-fn send(out: &mut Vec<Command>, c: PlanCommand) {
+/// Sends a planning command.
+pub(super) fn send(out: &mut Vec<Command>, c: PlanCommand) {
     out.push(Command::Plan(c));
 }
 
@@ -82,7 +83,7 @@ pub fn planning_ui(
                     PlanTab::Consult => {
                         super::consult_ui::consult_tab(ui, s, res, author, ctx, out)
                     }
-                    PlanTab::Compare => super::consult_ui::compare_tab(ui, s, res, ctx, out),
+                    PlanTab::Compare => super::compare_ui::compare_tab(ui, s, res, ctx, out),
                 }
             },
         );
@@ -197,7 +198,7 @@ fn scenario_tab(
     if let Some(d) = &s.done {
         ui.colored_label(DONE, d.as_str());
     }
-    super::consult_ui::publish_ui(ui, s, res, author, ctx, out);
+    super::publish_ui::publish_ui(ui, s, res, author, ctx, out);
     ui.separator();
     impact_ui(ui, res, s, ctx);
     if let Some(h) = &s.history {

@@ -13,12 +13,8 @@ use super::super::i18n::{trf, Lang, T};
 use super::super::layers::planning as colours;
 use super::super::panels::Ctx;
 use super::super::repair_panel::{field, grid_of};
-use super::panel::{error_line, DONE};
+use super::panel::{error_line, send, DONE};
 use super::{PlanCommand, PlanRes, PlanSession};
-
-fn send(out: &mut Vec<Command>, c: PlanCommand) {
-    out.push(Command::Plan(c));
-}
 
 /// The windows tab.
 pub fn windows_tab(
