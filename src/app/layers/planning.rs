@@ -200,3 +200,30 @@ pub fn build(view: &MapView, scene: &Scene) -> LayerShapes {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captions_of_two_switches_at_one_place_do_not_cover_each_other() {
+        let mut out = LayerShapes::default();
+        let mut placed = Vec::new();
+        let at = Pos2::new(300.0, 200.0);
+        caption(&mut out, &mut placed, at, "sect.sw01-2", OPEN_SWITCH, false);
+        caption(&mut out, &mut placed, at + vec2(2.0, 1.0), "fuse.sw01-l06", OPEN_SWITCH, false);
+        caption(&mut out, &mut placed, at, "tie.zm01-sw01", BACK_FEED, false);
+        assert_eq!(placed.len(), 3);
+        for (i, a) in placed.iter().enumerate() {
+            for b in &placed[i + 1..] {
+                assert!(!a.intersects(*b), "{a:?} covers {b:?}");
+            }
+        }
+        // each caption is in its box, which is wide enough for its name
+        assert_eq!(out.labels.len(), 3);
+        for (l, r) in out.labels.iter().zip(&placed) {
+            assert_eq!(l.pos, r.center());
+            assert!(r.width() >= l.text.len() as f32 * 13.0 * 0.5);
+        }
+    }
+}

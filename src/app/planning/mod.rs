@@ -510,3 +510,49 @@ pub enum PlanCommand {
         author: String,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_polygon_is_an_area_once_finished_with_three_corners() {
+        let mut d = Draft::default();
+        assert!(d.by_polygon && d.area().is_none());
+        d.ring = vec![LonLat::new(113.0, 23.0), LonLat::new(113.1, 23.0)];
+        d.closed = true;
+        assert!(d.area().is_none(), "two corners are not an area");
+        d.ring.push(LonLat::new(113.1, 23.1));
+        assert!(matches!(d.area(), Some(ScenarioArea::Polygon { ring }) if ring.len() == 3));
+        d.closed = false;
+        assert!(d.area().is_none(), "not finished");
+        let devices = Draft { by_polygon: false, devices: vec!["sect.sw01-2".into()], ..d };
+        assert_eq!(
+            devices.area(),
+            Some(ScenarioArea::Devices { devices: vec!["sect.sw01-2".into()] })
+        );
+        assert_eq!(
+            Draft::of(&devices.area().expect("an area")),
+            Draft { ring: Vec::new(), ..devices }
+        );
+    }
+
+    #[test]
+    fn a_minimum_demand_that_is_not_a_number_names_its_rule() {
+        let mut form = RulesForm {
+            preset: "appointment".into(),
+            rules: vec![
+                RuleForm::of(&FilterRule {
+                    labels_any: vec!["important".into()],
+                    ..FilterRule::default()
+                }),
+                RuleForm { kw_text: "50".into(), ..RuleForm::default() },
+            ],
+        };
+        assert_eq!(form.rules().expect("rules")[1].min_kw, Some(50.0));
+        form.rules[1].kw_text = "fifty".into();
+        assert_eq!(form.rules(), Err((2, "fifty".to_string())));
+        form.rules[1].kw_text = " ".into();
+        assert_eq!(form.rules().expect("rules")[1].min_kw, None);
+    }
+}
