@@ -16,9 +16,8 @@ use gridcare::workorder::{RepairDesk, SlaPolicy};
 use crate::{load, print_json};
 
 /// The channel service's interactions with the customer, as timeline lines.
-#[cfg(feature = "serve")]
 fn interactions(store: &gridcare::store::Store, account: &str) -> Result<Vec<TimelineEntry>> {
-    use gridcare::server::Interaction;
+    use gridcare::channels::records::Interaction;
     Ok(store
         .all::<Interaction>()?
         .into_iter()
@@ -35,11 +34,6 @@ fn interactions(store: &gridcare::store::Store, account: &str) -> Result<Vec<Tim
             }
         })
         .collect())
-}
-
-#[cfg(not(feature = "serve"))]
-fn interactions(_store: &gridcare::store::Store, _account: &str) -> Result<Vec<TimelineEntry>> {
-    Ok(Vec::new())
 }
 
 /// Runs `gridcare customer`.

@@ -37,8 +37,7 @@ pub fn store_kinds() -> Vec<store::KindCheck> {
     let mut kinds = workorder::store_kinds();
     kinds.push(store::KindCheck::of::<outage::Outage>());
     kinds.push(store::KindCheck::of::<planning::Scenario>());
-    #[cfg(feature = "serve")]
-    kinds.extend(server::store_kinds());
+    kinds.extend(channels::records::store_kinds());
     kinds.push(store::KindCheck::of::<channels::outbox::OutboxMessage>());
     kinds.push(store::KindCheck::of::<outage::meter::MeterRecord>());
     kinds.push(store::KindCheck::of::<channels::alert::Alert>());

@@ -255,14 +255,10 @@ pub fn run(
     };
     if let Some(id) = changed {
         // Proactive notices (主动告知) of every change not announced yet, to the customers
-        // bound to WeChat; `gridcare outbox` shows and delivers them.
+        // subscribed (or bound to WeChat); `gridcare outbox` shows and delivers them.
+        let reach = gridcare::channels::notices::subscribed_reach(book.store())?;
         let notices = gridcare::channels::notices::queue_outage_notices(
-            &grid,
-            &book,
-            &outbox,
-            id,
-            &gridcare::channels::notices::wechat_bound,
-            author,
+            &grid, &book, &outbox, id, &reach, author,
         )?;
         let o = book.get(id).ok_or_else(|| anyhow::anyhow!("there is no outage {id}"))?;
         let trajectory = book.trajectory(id)?;

@@ -25,6 +25,36 @@ pub fn wechat_bound(c: &Customer) -> Vec<Channel> {
     }
 }
 
+/// The reach of outage notices in `store`: the channels of the customer's active
+/// subscriptions (`POST /api/v1/subscriptions`), plus WeChat for a bound customer unless they
+/// cancelled a WeChat subscription (an opt-out).
+pub fn subscribed_reach(
+    store: &crate::store::Store,
+) -> Result<impl Fn(&Customer) -> Vec<Channel>, crate::store::StoreError> {
+    use std::collections::HashMap;
+    let mut active: HashMap<String, Vec<Channel>> = HashMap::new();
+    let mut opted_out: std::collections::HashSet<String> = Default::default();
+    for e in store.all::<super::records::Subscription>()? {
+        let s = e.state;
+        if s.active {
+            let v = active.entry(s.account.clone()).or_default();
+            if !v.contains(&s.channel) {
+                v.push(s.channel);
+            }
+        } else if s.channel == Channel::Wechat {
+            opted_out.insert(s.account.clone());
+        }
+    }
+    Ok(move |c: &Customer| {
+        let mut v = active.get(&c.account_no).cloned().unwrap_or_default();
+        if !opted_out.contains(&c.account_no) && !v.contains(&Channel::Wechat) {
+            v.extend(wechat_bound(c));
+        }
+        v.sort();
+        v
+    })
+}
+
 /// The key of a change: its word and its number.
 pub fn change_key(change: &str, seq: u64) -> String {
     format!("{change}:{seq}")
@@ -172,5 +202,34 @@ mod tests {
         assert_eq!(delay.message.kind, MessageKind::OutageChanged);
         // Nobody unbound was written to.
         assert!(all.iter().all(|m| m.message.channel == Channel::Wechat));
+
+        // Subscriptions: an unbound customer subscribes by SMS, a bound one opts out.
+        use crate::channels::records::{Subscription, SubscriptionEvent};
+        let cut = book.affected_customers(o.id).to_vec();
+        let cu = |i: usize| &grid.model.customers[cut[i].index()];
+        let u_i = (0..cut.len()).find(|&i| !cu(i).labels.contains(Labels::WECHAT)).expect("one");
+        let b_i = (0..cut.len()).find(|&i| cu(i).labels.contains(Labels::WECHAT)).expect("one");
+        let sub = |account: &str, channel: Channel| SubscriptionEvent::Subscribed {
+            account: account.to_string(),
+            channel,
+            address: String::new(),
+        };
+        let store = book.store().clone();
+        store
+            .create::<Subscription>("sms", "", sub(&cu(u_i).account_no, Channel::Sms))
+            .expect("sub");
+        let s = store
+            .create::<Subscription>("wx", "", sub(&cu(b_i).account_no, Channel::Wechat))
+            .expect("sub");
+        store.append::<Subscription>(s.id, "wx", "", SubscriptionEvent::Cancelled).expect("cancel");
+        let reach = subscribed_reach(&store).expect("reach");
+        assert_eq!(reach(cu(u_i)), [Channel::Sms]);
+        assert!(reach(cu(b_i)).is_empty(), "opted out");
+        book.change_etr(&grid, o.id, 1_765_121_600, "li.na", "再延时").expect("etr");
+        let n =
+            queue_outage_notices(&grid, &book, &outbox, o.id, &reach, "gridcare").expect("queued");
+        // The new change to every bound customer but the one who opted out, and all three
+        // changes to the new SMS subscriber.
+        assert_eq!(n, (bound - 1) + 3, "{n}");
     }
 }

@@ -1,4 +1,5 @@
-//! What `gridcare serve` keeps in the store, each as an entity whose state is the fold of its
+//! What the channels keep in the store (written by `gridcare serve`, read by every door: the
+//! customer 360 view, outage notices), each as an entity whose state is the fold of its
 //! events: every interaction with a customer ([`Interaction`], one per message in and answer
 //! out, so a customer's timeline across channels is a filter on the account), the channel
 //! tokens ([`ChannelToken`], hashed), subscriptions to outage notices ([`Subscription`]) and

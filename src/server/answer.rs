@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::records::Answer;
+use crate::channels::records::Answer;
 use crate::grid::Grid;
 use crate::model::CustomerId;
 use crate::outage::{Coverage, OutageBook, OutageKind, OutageStatus};

@@ -20,12 +20,12 @@ use tokio::sync::{mpsc, oneshot};
 use super::answer::CustomerStatus;
 use super::error::{ApiError, ServerError};
 use super::message::{ChannelMessage, SubscriptionRequest};
-use super::records::{
-    Answer, ChannelBinding, ChannelToken, Intent, Interaction, Subscription, TOKEN_CHANNELS,
-};
 use super::tokens::unhex32;
 use crate::channels::alert::{Alert, AlertBook};
 use crate::channels::outbox::Channel;
+use crate::channels::records::{
+    Answer, ChannelBinding, ChannelToken, Intent, Interaction, Subscription, TOKEN_CHANNELS,
+};
 use crate::grid::Grid;
 use crate::outage::OutageBook;
 use crate::planning::ScenarioBook;

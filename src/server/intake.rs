@@ -9,12 +9,12 @@ use super::engine::{
 };
 use super::error::{ApiError, ServerError};
 use super::message::{guess_intent, ChannelMessage, SubscriptionRequest};
-use super::records::{
+use super::tokens::{add_token, revoke_token, unhex32};
+use crate::channels::outbox::Channel;
+use crate::channels::records::{
     Answer, BindingEvent, ChannelBinding, ChannelToken, CustomerRef, Intent, Interaction,
     InteractionEvent, InteractionKind, Subscription, SubscriptionEvent,
 };
-use super::tokens::{add_token, revoke_token, unhex32};
-use crate::channels::outbox::Channel;
 use crate::model::CustomerId;
 use crate::outage::{find_caller, OutageError};
 use crate::planning::ScenarioId;

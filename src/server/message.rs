@@ -5,8 +5,8 @@
 
 use serde_json::{Map, Value};
 
-use super::records::{CustomerRef, Intent};
 use crate::channels::outbox::Channel;
+use crate::channels::records::{CustomerRef, Intent};
 use crate::model::LonLat;
 use crate::outage::meter::MeterRecord;
 use crate::outage::MeterEventKind;

@@ -42,7 +42,7 @@ mod error;
 mod intake;
 mod loadtest;
 mod message;
-mod records;
+use crate::channels::records;
 mod routes;
 mod tokens;
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::error::ServerError;
-use super::records::{ChannelToken, TokenEvent, TOKEN_CHANNELS};
+use crate::channels::records::{ChannelToken, TokenEvent, TOKEN_CHANNELS};
 use crate::store::Store;
 
 /// A token just made: the token itself (shown once, never stored) and its record.
