@@ -231,6 +231,40 @@ impl Topology {
         }
     }
 
+    /// Whether opening `device` cuts `customer`: the same answer as
+    /// `affected_customers(model, device).customers.contains(&customer)`, in constant time in
+    /// the radial case (the customer's bus inside the device's pre-order range); with a closed
+    /// loop across the subtree it falls back to [`Topology::affected_customers`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gridcare::model::DeviceRef;
+    /// use gridcare::sim::{sample_grid, SampleFeeders};
+    /// let grid = sample_grid(&SampleFeeders::default());
+    /// let fuse = grid.resolve("fuse.f1-l2").unwrap();
+    /// let inside = match grid.resolve("load.f1-l2-t1-c1").unwrap() { DeviceRef::Customer(c) => c, _ => unreachable!() };
+    /// let outside = match grid.resolve("load.f2-l1-t1-c3").unwrap() { DeviceRef::Customer(c) => c, _ => unreachable!() };
+    /// assert!(grid.topology.cuts(&grid.model, fuse, inside));
+    /// assert!(!grid.topology.cuts(&grid.model, fuse, outside));
+    /// ```
+    pub fn cuts(&self, model: &GridModel, device: DeviceRef, customer: CustomerId) -> bool {
+        let Some(cu) = model.customers.get(customer.index()) else { return false };
+        match device {
+            DeviceRef::Element(_) | DeviceRef::Feeder(_) | DeviceRef::Bus(_) => {
+                let Some(st) = self.subtree_of(device) else { return false };
+                if self.loop_crosses(st) {
+                    return self.affected_customers(model, device).customers.contains(&customer);
+                }
+                let b = cu.bus.index();
+                self.bus_feeder[b] == st.feeder.0 && {
+                    let p = self.bus_pre[b];
+                    p >= st.start && p < st.end
+                }
+            }
+            _ => self.affected_customers(model, device).customers.contains(&customer),
+        }
+    }
+
     /// Whether any loop-closing edge has exactly one end inside the subtree.
     fn loop_crosses(&self, s: Subtree) -> bool {
         let inside = |b: BusId| {

@@ -342,6 +342,12 @@ fn every_trace_equals_a_brute_force_search_for_random_devices_and_switch_states(
                 let got = sorted(&topo.affected_customers(&m, DeviceRef::Element(el)).customers);
                 let want = brute_force_lost(&topo, &m, &[e]);
                 assert_eq!(got, want, "round {round}, element {el:?}");
+                // `cuts` answers the same, customer by customer
+                for c in 0..m.customers.len() as u32 {
+                    let c = CustomerId(c);
+                    let cut = topo.cuts(&m, DeviceRef::Element(el), c);
+                    assert_eq!(cut, want.contains(&c), "round {round}, {el:?}, {c:?}");
+                }
                 checked += 1;
             }
         }

@@ -211,11 +211,10 @@ pub fn merge_duplicate_repair<'a>(
         let Some(dev) = m.site.device.as_deref() else { continue };
         let below = match located.customer {
             Some(c) => match grid.resolve(dev) {
-                Ok(d) => {
-                    let affected = grid.topology.affected_customers(&grid.model, d);
-                    affected.customers.contains(&c).then_some(affected.customers.len())
+                Ok(d) if grid.topology.cuts(&grid.model, d, c) => {
+                    Some(grid.topology.affected_customers(&grid.model, d).customers.len())
                 }
-                Err(_) => None,
+                _ => None,
             },
             None => (site.device.as_deref() == Some(dev)).then_some(0),
         };
