@@ -18,6 +18,7 @@ mod app {
     use egui_kittest::kittest::Queryable;
     use gridcare::app::{Command, Customer360Command};
     use gridcare::channels::alert::{Alert, AlertBook, AlertId, AlertStatus};
+    use gridcare::channels::outbox::{Channel as OutboxChannel, MessageKind, NewMessage, Outbox};
     use gridcare::grid::Grid;
     use gridcare::model::{CustomerId, DeviceRef, ElementRef};
     use gridcare::workorder::{Caller, Channel};
@@ -56,6 +57,19 @@ mod app {
             .expect("a sensitive word");
         h.run();
         a
+    }
+
+    /// Runs frames until the customer 360 window's worker has answered.
+    fn settle_360(h: &mut App) {
+        for _ in 0..500 {
+            h.run();
+            if h.state().customer_360_view().is_some() && !h.state().customer_360_reading() {
+                h.run();
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the customer 360 view was not built in 5 s");
     }
 
     fn stored(h: &App, id: AlertId) -> Alert {
@@ -217,10 +231,22 @@ mod app {
         outage_and_call(&mut h, c, &acc);
         raise(&mut h, "再不来电我就找记者曝光", Some(&acc));
         click(&mut h, "Later");
+        // a notice queued for the customer (the window reads the outbox on a worker thread)
+        let store = h.state().repairs().expect("desk").store().clone();
+        let notice = NewMessage {
+            channel: OutboxChannel::Wechat,
+            account: acc.clone(),
+            kind: MessageKind::OutageChanged,
+            subject: "outage:1".into(),
+            key: "etr:1".into(),
+            text: "【佛山供电局】停电信息变更：预计送电时间待定".into(),
+        };
+        Outbox::open(store).queue(vec![notice], "gridcare", "").expect("queued");
         // opened from the customer's details, as after a search
         h.state_mut().send(Command::PickCustomer(c));
         h.run();
         click(&mut h, "Customer 360");
+        settle_360(&mut h);
         assert!(has_label(&h, &format!("Customer 360 · {acc} {name}")), "{:?}", all_labels(&h));
         let v = h.state().customer_360_view().expect("the view");
         assert_eq!((v.covered_now.len(), v.tickets.len(), v.alerts.len()), (1, 1, 1));
@@ -236,6 +262,9 @@ mod app {
         assert!(has_label_containing(&h, "Ticket 1 · "), "no ticket row");
         assert!(has_label_containing(&h, "家里没电了"));
         assert!(has_label(&h, "Sensitive-word alerts (1)"));
+        assert!(has_label(&h, "Messages sent (1)"), "the worker's part is not shown");
+        assert!(has_label_containing(&h, "Message 1 · change notice · WeChat · queued · "));
+        assert!(has_label_containing(&h, "outage_changed sent (queued): 【佛山供电局】"));
         assert!(has_label_containing(&h, "Alert 1 · high · raised · 找记者, 曝光"));
         let n = v.timeline.len();
         assert!(n >= 3, "the timeline has {n} entries");
@@ -289,6 +318,7 @@ mod app {
         click(&mut h, "办结");
         assert!(has_label(&h, "办结前请填写处理说明 (做了什么)"));
         click(&mut h, "客户全景");
+        settle_360(&mut h);
         assert!(has_label_containing(&h, "客户全景 · "));
         assert!(has_label(&h, "正在影响该客户的停电"));
         assert!(has_label_containing(&h, "停电 1 · 故障 · 停电中"));

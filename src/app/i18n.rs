@@ -350,6 +350,8 @@ strings! {
     C360Message => "消息 {}", "Message {}";
     C360Alert => "预警 {}", "Alert {}";
     C360Failed => "客户全景生成失败：{}", "The customer 360 view could not be built: {}";
+    C360Worker => "发件箱与渠道交互 {} 毫秒 (后台线程)", "outbox and channel interactions {} ms (worker thread)";
+    C360Reading => "正在读取发件箱与渠道交互…", "Reading the outbox and channel interactions…";
     Description => "报修内容", "What the caller says";
     CalledAt => "报修时间", "Called";
     SendBestCrew => "派最近空闲队伍", "Send the best crew";

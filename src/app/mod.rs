@@ -13,6 +13,7 @@
 mod alerts;
 mod alerts_panel;
 mod command;
+mod customer360;
 mod customer360_panel;
 mod dashboard;
 mod dashboard_plots;
