@@ -287,6 +287,28 @@ fn a_scripted_day_of_repair_calls_gives_the_hand_computed_measures() {
     let calls = read_call_records(&calls_file).expect("read back");
     assert_eq!(calls, records);
 
+    // Three sensitive-word alerts that day: one handled in time (seen after 10 min, resolved
+    // after 2 h), one seen after 40 min (late), one by SMS never touched (late by the report).
+    let alerts = gridcare::channels::alert::AlertBook::open(store.clone()).expect("alerts");
+    let raise = |time: &str, channel: &str, text: &str| {
+        at(time);
+        alerts
+            .raise_if_sensitive(text, channel, Some(&account(CustomerId(1))), "wechat-gw")
+            .expect("raised")
+            .expect("sensitive")
+            .id
+    };
+    let a1 = raise("01 09:00", "wechat", "再不来电我就打12398投诉");
+    at("01 09:10");
+    alerts.acknowledge(a1, "王班长", "").expect("ack");
+    at("01 11:00");
+    alerts.resolve(a1, "已回电解释，客户接受", "王班长", "").expect("resolved");
+    let a2 = raise("01 12:00", "wechat", "我要找记者曝光");
+    at("01 12:40");
+    alerts.acknowledge(a2, "王班长", "").expect("ack");
+    raise("01 16:00", "sms", "电线掉落冒烟了");
+    drop(alerts);
+
     let policy = SlaPolicy::default();
     let input = ReportInput {
         grid: g,
@@ -318,10 +340,16 @@ fn a_scripted_day_of_repair_calls_gives_the_hand_computed_measures() {
     // by channel: the one WeChat ticket is B's merged call
     let wechat = report.measures.iter().find(|(by, g, _)| by == "channel" && g == "wechat");
     assert_eq!(wechat.map(|(_, _, m)| (m.tickets, m.merged)), Some((1, 1)));
-    assert!(report
-        .notes
-        .iter()
-        .any(|n| n.contains("alerts handled in time") && n.contains("not available")));
+    // alerts: a1 in time; a2 seen after 40 min; a3 untouched at 12:00 next day (> 15 min): 1/3
+    let all = report.alerts.iter().find(|(by, _, _)| by == "all").map(|(_, _, a)| *a);
+    assert_eq!(all.map(|a| (a.raised, a.counted, a.in_time)), Some((3, 3, 1)));
+    let sms = report.alerts.iter().find(|(by, g, _)| by == "channel" && g == "sms");
+    assert_eq!(sms.map(|(_, _, a)| a.in_time), Some(0));
+    assert!(
+        report.notes[0].contains("3 raised, 3 counted, 1 in time (33.3 %)"),
+        "{:?}",
+        report.notes
+    );
     // the fuse outage: D and E's lateral, 14:00 (the first call) to 15:30
     let unplanned = &report.indices[2].indices;
     assert!(unplanned.customer_interruptions > 0);

@@ -17,6 +17,7 @@
 //!   back) and as a one-page HTML;
 //! * [`report`]: every table of `gridcare report` for a period and a scope.
 
+pub mod alerts;
 pub mod callcentre;
 pub mod calls;
 pub mod dashboard;

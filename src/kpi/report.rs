@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::alerts::{alert_timeliness, AlertTimeliness, AlertTimes, ACK_LIMIT_S, RESOLVE_LIMIT_S};
 use super::callcentre::{measure_tickets, summarise, CallCentreMeasures, TicketMeasures};
 use super::calls::CallRecord;
 use super::interruptions::{interruptions_in_store, InterruptionLog};
@@ -12,6 +13,7 @@ use super::reliability::{reliability_indices, Basis, ReliabilityIndices};
 use super::scope::{day_of, day_text, Period, Scope, Selection, Territory};
 use super::table::{html_page, Cell, Table};
 use super::KpiError;
+use crate::channels::alert::Alert;
 use crate::grid::Grid;
 use crate::store::{format_time, Store};
 use crate::workorder::{SlaPolicy, Ticket};
@@ -72,7 +74,14 @@ pub struct Report {
     pub interruptions: usize,
     /// Remarks for the reader (what is not available, accounts not in the model).
     pub notes: Vec<String>,
+    /// Sensitive-word alerts handled in time: (`all`|`channel`|`month`, group, measure); empty
+    /// when the alerts were not read ([`Report::from_parts`]).
+    pub alerts: Vec<(String, String, AlertTimeliness)>,
 }
+
+/// The note when alerts were not read.
+const ALERTS_NOT_READ: &str =
+    "alerts handled in time (敏感词预警): not available — alerts are read by Report::compute";
 
 /// 00:00 Beijing time of a local day.
 fn day_start(day: i64) -> i64 {
@@ -108,7 +117,51 @@ impl Report {
         let territory = Territory::new(input.grid);
         let log = interruptions_in_store(store, &territory, input.as_of_s)?;
         let tickets: Vec<Ticket> = store.all::<Ticket>()?.into_iter().map(|e| e.state).collect();
-        Report::from_parts(&territory, &log, &tickets, input)
+        let mut report = Report::from_parts(&territory, &log, &tickets, input)?;
+        let alerts: Vec<Alert> = store.all::<Alert>()?.into_iter().map(|e| e.state).collect();
+        let selection = territory.select(&input.scope)?;
+        let kept: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| input.period.contains(a.raised.at_s))
+            .filter(|a| match a.account.as_deref().and_then(|x| territory.customer(x)) {
+                Some(c) => selection.contains(c),
+                None => input.scope == Scope::Area,
+            })
+            .collect();
+        let measure = |v: &[&Alert]| {
+            let times: Vec<AlertTimes> = v.iter().map(|a| AlertTimes::from(*a)).collect();
+            alert_timeliness(times.iter(), input.as_of_s)
+        };
+        let mut rows = vec![("all".to_string(), "all".to_string(), measure(&kept))];
+        for (by, key) in [
+            ("channel", &(|a: &Alert| a.channel.clone()) as &dyn Fn(&Alert) -> String),
+            ("month", &|a: &Alert| day_text(day_of(a.raised.at_s))[..7].to_string()),
+        ] {
+            let mut groups: BTreeMap<String, Vec<&Alert>> = BTreeMap::new();
+            for a in &kept {
+                groups.entry(key(a)).or_default().push(a);
+            }
+            for (g, v) in groups {
+                rows.push((by.to_string(), g, measure(&v)));
+            }
+        }
+        let all = rows[0].2;
+        report.notes.retain(|n| n != ALERTS_NOT_READ);
+        report.notes.insert(
+            0,
+            format!(
+                "alerts handled in time (敏感词预警: first handled within {} min, resolved within {} h): \
+                 {} raised, {} counted, {} in time{}",
+                ACK_LIMIT_S / 60,
+                RESOLVE_LIMIT_S / 3600,
+                all.raised,
+                all.counted,
+                all.in_time,
+                all.rate().map_or(String::new(), |r| format!(" ({:.1} %)", 100.0 * r))
+            ),
+        );
+        report.alerts = rows;
+        Ok(report)
     }
 
     /// The report from interruptions and tickets already read.
@@ -202,11 +255,7 @@ impl Report {
         });
         group("month", &|m| month(m.created_s), &|c| Some(month(c.offered_s)));
 
-        let mut notes = vec![
-            "alerts handled in time (敏感词预警): not available — sensitive-word alerts are not \
-             recorded yet (issue 7)"
-                .to_string(),
-        ];
+        let mut notes = vec![ALERTS_NOT_READ.to_string()];
         if input.calls.is_empty() {
             notes.push(
                 "average handling time: no call records from the phone platform (cti_calls.csv)"
@@ -247,6 +296,7 @@ impl Report {
             outages: log.outages,
             interruptions: log.interruptions.len(),
             notes,
+            alerts: Vec::new(),
         })
     }
 
@@ -371,7 +421,10 @@ impl Report {
                 Cell::Int(m.calls.abandoned),
                 Cell::opt(m.calls.aht_s),
                 Cell::opt(m.calls.asa_s),
-                Cell::Missing,
+                self.alerts
+                    .iter()
+                    .find(|(b, k, _)| b == by && k == g)
+                    .map_or(Cell::Missing, |(_, _, t)| Cell::opt(t.rate())),
             ]);
         }
         let mut tk = Table::new(
