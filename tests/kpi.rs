@@ -460,7 +460,7 @@ fn gridcare_report_prints_the_tables_of_a_generated_history_and_names_bad_input(
         "saifi",
         "unplanned excl. MED",
         "first_call_resolution",
-        "not available",
+        "alerts handled in time",
     ] {
         assert!(text.contains(heading), "{heading} missing:\n{text}");
     }
