@@ -7,34 +7,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use gridcare::channels::alert::AlertBook;
-use gridcare::channels::customer360::{customer_360, find_customer, Sources, TimelineEntry};
+use gridcare::channels::customer360::{customer_360, find_customer, interaction_entries, Sources};
 use gridcare::channels::outbox::Outbox;
 use gridcare::outage::OutageBook;
 use gridcare::store::format_time;
 use gridcare::workorder::{RepairDesk, SlaPolicy};
 
 use crate::{load, print_json};
-
-/// The channel service's interactions with the customer, as timeline lines.
-fn interactions(store: &gridcare::store::Store, account: &str) -> Result<Vec<TimelineEntry>> {
-    use gridcare::channels::records::Interaction;
-    Ok(store
-        .all::<Interaction>()?
-        .into_iter()
-        .map(|e| e.state)
-        .filter(|i| i.account == account)
-        .map(|i| {
-            let said = if i.text.is_empty() { "status query".to_string() } else { i.text.clone() };
-            TimelineEntry {
-                time_s: i.received_s,
-                source: "interaction".into(),
-                channel: Some(i.channel.as_str().to_string()),
-                summary: format!("{said} → {}", i.answer.text),
-                summary_zh: format!("{said} → {}", i.answer.text),
-            }
-        })
-        .collect())
-}
 
 /// Runs `gridcare customer`.
 pub fn run(
@@ -61,7 +40,7 @@ pub fn run(
         desk: Some(&desk),
         outbox: Some(&outbox),
         alerts: Some(&alerts),
-        interactions: interactions(&store, &account)?,
+        interactions: interaction_entries(&store, &account)?,
     };
     let v = customer_360(&grid, customer, sources)?;
     if json_out {

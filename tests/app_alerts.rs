@@ -262,8 +262,17 @@ mod app {
         assert!(has_label_containing(&h, "Ticket 1 · "), "no ticket row");
         assert!(has_label_containing(&h, "家里没电了"));
         assert!(has_label(&h, "Sensitive-word alerts (1)"));
-        assert!(has_label(&h, "Messages sent (1)"), "the worker's part is not shown");
-        assert!(has_label_containing(&h, "Message 1 · change notice · WeChat · queued · "));
+        // The fault report itself queued the customer's notice when they are bound to WeChat
+        // (the same rule as `gridcare outage`), then the change notice above.
+        let bound = h.state().grid().expect("grid").model.customers[c.index()]
+            .labels
+            .contains(gridcare::model::Labels::WECHAT);
+        let sent = 1 + usize::from(bound);
+        assert!(has_label(&h, &format!("Messages sent ({sent})")), "{:?}", all_labels(&h));
+        if bound {
+            assert!(has_label_containing(&h, " · outage notice · WeChat · queued · "));
+        }
+        assert!(has_label_containing(&h, " · change notice · WeChat · queued · "));
         assert!(has_label_containing(&h, "outage_changed sent (queued): 【佛山供电局】"));
         assert!(has_label_containing(&h, "Alert 1 · high · raised · 找记者, 曝光"));
         let n = v.timeline.len();

@@ -261,28 +261,6 @@ fn from_outbox(grid: &Grid, store: Arc<Store>, customer: CustomerId) -> Outcome 
 
 /// The channel service's interactions with the customer (messages and status queries and
 /// what was answered), as timeline lines.
-#[cfg(feature = "serve")]
 fn interactions(store: &Store, account: &str) -> Vec<TimelineEntry> {
-    let Ok(all) = store.all::<crate::server::Interaction>() else { return Vec::new() };
-    all.into_iter()
-        .map(|e| e.state)
-        .filter(|i| i.account == account)
-        .map(|i| {
-            let said = if i.text.is_empty() { "status query".to_string() } else { i.text.clone() };
-            let said_zh =
-                if i.text.is_empty() { "状态查询".to_string() } else { i.text.clone() };
-            TimelineEntry {
-                time_s: i.received_s,
-                source: "interaction".into(),
-                channel: Some(i.channel.as_str().to_string()),
-                summary: format!("{said} → {}", i.answer.text),
-                summary_zh: format!("{said_zh} → {}", i.answer.text),
-            }
-        })
-        .collect()
-}
-
-#[cfg(not(feature = "serve"))]
-fn interactions(_store: &Store, _account: &str) -> Vec<TimelineEntry> {
-    Vec::new()
+    crate::channels::customer360::interaction_entries(store, account).unwrap_or_default()
 }

@@ -92,7 +92,7 @@ fn outage_kind_text(lang: Lang, kind: &str) -> String {
 fn message_kind_text(lang: Lang, kind: &str) -> String {
     let key = match kind {
         "consultation" => T::PlanMsgLetter,
-        "planned_outage" => T::PlanMsgNotice,
+        "planned_outage" | "fault_outage" => T::PlanMsgNotice,
         "outage_changed" => T::PlanMsgChanged,
         "restored" => T::PlanMsgRestored,
         other => return other.to_string(),

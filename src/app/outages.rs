@@ -241,13 +241,26 @@ impl GridCareApp {
         };
         match done {
             Ok(o) => {
+                // Proactive notices of the change (主动告知), the same rule as `gridcare outage`:
+                // each subscribed or WeChat-bound customer once per change.
+                let store = book.store().clone();
+                let outbox = crate::channels::outbox::Outbox::open(store.clone());
+                let queued = crate::channels::notices::subscribed_reach(&store)
+                    .map_err(|e| e.to_string())
+                    .and_then(|reach| {
+                        crate::channels::notices::queue_outage_notices(
+                            grid, book, &outbox, o.id, &reach, "gridcare",
+                        )
+                        .map_err(|e| e.to_string())
+                    });
                 let form = &mut self.session.outage_form;
-                form.error = None;
                 form.fault_reason.clear();
                 form.fault_etr.clear();
                 self.refresh_outages();
                 // show the outage just recorded or changed
                 self.apply_outage(Command::SelectOutage(o.id), ctx);
+                // the change is recorded; a notice that could not be queued is said
+                self.session.outage_form.error = queued.err();
             }
             Err(OutageError::MissingReason) => {
                 self.session.outage_form.error = Some(tr(lang, T::ReasonRequired).to_string());

@@ -240,10 +240,10 @@ pub fn customer_360(
                     channel: (word == "created").then(|| t.channel.as_str().to_string()),
                     summary: format!("ticket {}: {word} ({})", t.id.0, r.reason),
                     summary_zh: format!(
-                        "工单 {}：{}（{}）",
+                        "工单 {}：{}{}",
                         t.id.0,
                         ticket_word_zh(word),
-                        r.reason
+                        reason_zh(&r.reason)
                     ),
                 });
             }
@@ -341,6 +341,45 @@ pub fn customer_360(
     })
 }
 
+/// The channel service's interactions with `account` (what came in on which channel, what was
+/// answered), as timeline lines: the [`Sources::interactions`] of every door.
+pub fn interaction_entries(
+    store: &crate::store::Store,
+    account: &str,
+) -> Result<Vec<TimelineEntry>, Customer360Error> {
+    Ok(store
+        .all::<super::records::Interaction>()
+        .map_err(source)?
+        .into_iter()
+        .map(|e| e.state)
+        .filter(|i| i.account == account)
+        .map(|i| {
+            let (said, said_zh) = if i.text.is_empty() {
+                ("status query".to_string(), "状态查询".to_string())
+            } else {
+                (i.text.clone(), i.text.clone())
+            };
+            TimelineEntry {
+                time_s: i.received_s,
+                source: "interaction".into(),
+                channel: Some(i.channel.as_str().to_string()),
+                summary: format!("{said} → {}", i.answer.text),
+                summary_zh: format!("{said_zh} → {}", i.answer.text),
+            }
+        })
+        .collect())
+}
+
+/// The reason in a Chinese line: kept when it is written in Chinese (an operator's words), left
+/// out when GridCare wrote it in English (the line's own words say what happened).
+fn reason_zh(reason: &str) -> String {
+    if reason.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        format!("（{reason}）")
+    } else {
+        String::new()
+    }
+}
+
 fn ticket_word_zh(word: &str) -> &str {
     match word {
         "created" => "受理",
@@ -362,6 +401,7 @@ fn kind_zh(kind: &str) -> &str {
     match kind {
         "consultation" => "意见征询书",
         "planned_outage" => "停电通知",
+        "fault_outage" => "故障停电通知",
         "outage_changed" => "停电变更通知",
         "restored" => "复电通知",
         other => other,

@@ -96,6 +96,9 @@ pub fn outage_notices(
     let mut out = Vec::new();
     for entry in &trajectory {
         let kind = match entry.change {
+            "created" if outage.kind == crate::outage::OutageKind::Fault => {
+                MessageKind::FaultOutage
+            }
             "created" => MessageKind::PlannedOutage,
             "restored" => MessageKind::Restored,
             _ => MessageKind::OutageChanged,

@@ -93,6 +93,8 @@ pub enum MessageKind {
     Consultation,
     /// A planned outage is announced (停电通知).
     PlannedOutage,
+    /// A fault outage is announced (故障停电通知).
+    FaultOutage,
     /// An outage changed: delayed, new ETR, new scope.
     OutageChanged,
     /// Power is back.
@@ -105,6 +107,7 @@ impl MessageKind {
         match self {
             MessageKind::Consultation => "consultation",
             MessageKind::PlannedOutage => "planned_outage",
+            MessageKind::FaultOutage => "fault_outage",
             MessageKind::OutageChanged => "outage_changed",
             MessageKind::Restored => "restored",
         }

@@ -57,7 +57,7 @@ fn kind_word(lang: Lang, k: MessageKind) -> &'static str {
         lang,
         match k {
             MessageKind::Consultation => T::PlanMsgLetter,
-            MessageKind::PlannedOutage => T::PlanMsgNotice,
+            MessageKind::PlannedOutage | MessageKind::FaultOutage => T::PlanMsgNotice,
             MessageKind::OutageChanged => T::PlanMsgChanged,
             MessageKind::Restored => T::PlanMsgRestored,
         },
