@@ -213,22 +213,7 @@ impl Store {
         reason: &str,
         events: Vec<A::Event>,
     ) -> Result<Vec<Entity<A>>, StoreError> {
-        let mut out = Vec::with_capacity(events.len());
-        let mut failed = None;
-        for event in events {
-            match self.write::<A>(None, author, reason, event, false) {
-                Ok(e) => out.push(e),
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
-        self.flush()?;
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(out),
-        }
+        self.write_batch(author, events.into_iter().map(|e| (None, reason.to_string(), e)))
     }
 
     /// Appends events to entities of kind `A` (entity, reason, event), each atomically, all
@@ -239,10 +224,20 @@ impl Store {
         author: &str,
         items: Vec<(u64, String, A::Event)>,
     ) -> Result<Vec<Entity<A>>, StoreError> {
-        let mut out = Vec::with_capacity(items.len());
+        self.write_batch(author, items.into_iter().map(|(id, r, e)| (Some(id), r, e)))
+    }
+
+    /// Writes (entity or a new one, reason, event) in order without flushing each, then
+    /// flushes once — also when one is refused, so that those written before it are on disk.
+    fn write_batch<A: Aggregate>(
+        &self,
+        author: &str,
+        items: impl Iterator<Item = (Option<u64>, String, A::Event)>,
+    ) -> Result<Vec<Entity<A>>, StoreError> {
+        let mut out = Vec::new();
         let mut failed = None;
         for (id, reason, event) in items {
-            match self.write::<A>(Some(id), author, &reason, event, false) {
+            match self.write::<A>(id, author, &reason, event, false) {
                 Ok(e) => out.push(e),
                 Err(e) => {
                     failed = Some(e);

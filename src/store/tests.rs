@@ -286,3 +286,27 @@ fn a_snapshot_left_half_written_by_a_kill_does_not_brick_the_store() {
     drop(s);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_batch_stops_at_a_refused_event_and_keeps_what_came_before_on_disk() {
+    let dir = scratch("batch");
+    let store = open(&dir);
+    let err = store
+        .create_many::<Counter>("li", "batch", vec![3, 4, -1, 5])
+        .expect_err("-1 is below zero");
+    assert!(err.to_string().contains("below zero"), "{err}");
+    let all = store.all::<Counter>().expect("all");
+    assert_eq!(all.iter().map(|e| e.state.total).collect::<Vec<_>>(), [3, 4], "none after");
+    let changed = store
+        .append_many::<Counter>("li", vec![(1, "add".into(), 2), (2, "add".into(), -9)])
+        .expect_err("2 + ... below zero");
+    assert!(changed.to_string().contains("below zero"));
+    assert_eq!(store.get::<Counter>(1).expect("get").expect("one").state.total, 5);
+    drop(store);
+    // reopened: the same
+    let store = open(&dir);
+    let totals: Vec<i64> =
+        store.all::<Counter>().expect("all").iter().map(|e| e.state.total).collect();
+    assert_eq!(totals, [5, 4]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
