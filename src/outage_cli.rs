@@ -262,6 +262,27 @@ pub fn run(
         )?;
         let o = book.get(id).ok_or_else(|| anyhow::anyhow!("there is no outage {id}"))?;
         let trajectory = book.trajectory(id)?;
+        // After a restoration: what the customers' smart meters said since (复电确认).
+        let meters = match o
+            .closed_s
+            .filter(|_| o.lifecycle == gridcare::outage::Lifecycle::Restored)
+        {
+            Some(restored_s) => {
+                use gridcare::outage::meter::{meter_events_since, restoration_check, MeterBoard};
+                let events = meter_events_since(&grid, book.store(), o.start_s)?;
+                // the customers its devices cut (its scope is empty once restored)
+                let devices: Vec<gridcare::model::DeviceRef> =
+                    o.devices.iter().filter_map(|d| grid.resolve(d).ok()).collect();
+                let customers = gridcare::outage::affected_by_opening(&grid, &devices);
+                let r = restoration_check(
+                    &MeterBoard::from_events(&events),
+                    &customers,
+                    restored_s.max(0) as u64,
+                );
+                (r.confirmed + r.still_off.len() > 0).then_some(r)
+            }
+            None => None,
+        };
         if json {
             let mut v = outage_json(o, now, true);
             v["trajectory"] = json!(trajectory
@@ -273,9 +294,37 @@ pub fn run(
                 }))
                 .collect::<Vec<_>>());
             v["notices_queued"] = json!(notices);
+            if let Some(r) = &meters {
+                v["meters"] = json!({
+                    "confirmed": r.confirmed,
+                    "still_off": r.still_off.iter().map(|c| grid.model.customers[c.index()].account_no.clone()).collect::<Vec<_>>(),
+                    "silent": r.silent,
+                });
+            }
             print_json(&v)?;
         } else {
             print_outage(o, now);
+            if let Some(r) = &meters {
+                println!(
+                    "meters       {} confirmed supply back since the restoration, {} still off, {} silent",
+                    r.confirmed,
+                    r.still_off.len(),
+                    r.silent
+                );
+                if !r.still_off.is_empty() {
+                    let accounts: Vec<&str> = r
+                        .still_off
+                        .iter()
+                        .take(10)
+                        .map(|c| grid.model.customers[c.index()].account_no.as_str())
+                        .collect();
+                    println!(
+                        "             still off (a nested outage left behind?): {}{}",
+                        accounts.join(", "),
+                        if r.still_off.len() > 10 { ", …" } else { "" }
+                    );
+                }
+            }
             println!(
                 "notices      {notices} queued now (gridcare outbox list --subject outage:{id})"
             );

@@ -95,6 +95,12 @@ fn a_customers_outage_call_notice_and_complaint_show_in_one_timeline() {
     let text = ok(&dir, &["customer", "0600471230"]);
     assert!(text.contains("COVERED now by planned outage 1"), "{text}");
     assert!(text.contains("敏感词预警 1"), "{text}");
+    // Restored (cancelled, as it has not started): still on the customer's record.
+    ok(&dir, &["outage", "cancel", "1", "--reason", "工期调整"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["--json", "customer", "0600471230"])).expect("JSON");
+    assert_eq!(v["covered_now"].as_array().expect("now").len(), 0);
+    assert_eq!(v["outages"].as_array().expect("on record").len(), 1, "{}", v["outages"]);
     let (success, _, err) = gridcare(&dir, &["customer", "0600999999"]);
     assert!(!success && err.contains("no customer with account or phone `0600999999`"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);

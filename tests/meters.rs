@@ -103,3 +103,50 @@ fn chrono_free_now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+#[test]
+fn after_a_restoration_the_meters_name_the_customers_still_off() {
+    let dir = scratch("restore");
+    let now = chrono_free_now();
+    let (ok, out, err) = gridcare(
+        &dir,
+        &["--json", "outage", "fault", "--device", "fuse.sw01-l06", "--reason", "熔断器熔断"],
+    );
+    assert!(ok, "{err}");
+    let o: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let id = o["id"].as_u64().expect("id").to_string();
+    let accounts: Vec<String> = o["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|a| a.as_str().expect("account").to_string())
+        .collect();
+    assert!(accounts.len() > 10);
+    // Every meter gasped; after the repair all came back but the first two.
+    let mut events: Vec<serde_json::Value> = accounts
+        .iter()
+        .map(|a| serde_json::json!({"account": a, "event": "last_gasp", "time": gridcare::store::format_rfc3339(now + 5)}))
+        .collect();
+    events.extend(accounts[2..].iter().map(|a| {
+        serde_json::json!({"account": a, "event": "power_restore", "time": gridcare::store::format_rfc3339(now + 600)})
+    }));
+    let file = dir.join("meters.json");
+    std::fs::write(&file, serde_json::to_string(&events).expect("json")).expect("written");
+    let (ok, _, err) =
+        gridcare(&dir, &["ticket", "meters", "--file", file.to_str().expect("utf-8")]);
+    assert!(ok, "{err}");
+    let (ok, out, err) =
+        gridcare(&dir, &["--json", "outage", "restore", &id, "--reason", "更换熔丝送电"]);
+    assert!(ok, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        r["meters"]["confirmed"].as_u64(),
+        Some(accounts.len() as u64 - 2),
+        "{}",
+        r["meters"]
+    );
+    assert_eq!(r["meters"]["still_off"], serde_json::json!([accounts[0], accounts[1]]));
+    let (ok, out, _) = gridcare(&dir, &["outage", "show", &id]);
+    assert!(ok && out.contains("2 still off"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -198,11 +198,22 @@ pub fn customer_360(
     let mut outages = Vec::new();
     let mut covered_now = Vec::new();
     for o in sources.outages.list(true) {
-        if !o.impact.accounts.iter().any(|a| a == &account) {
+        // An open outage's scope names its customers; a restored or cancelled one's scope is
+        // empty, so its devices say whom it cut.
+        let open = matches!(o.lifecycle, Lifecycle::Open | Lifecycle::PartiallyRestored);
+        let covered = if open {
+            o.impact.accounts.iter().any(|a| a == &account)
+        } else {
+            o.devices
+                .iter()
+                .filter_map(|d| grid.resolve(d).ok())
+                .any(|d| grid.topology.cuts(m, d, customer))
+        };
+        if !covered {
             continue;
         }
         outages.push(line(o));
-        if matches!(o.lifecycle, Lifecycle::Open | Lifecycle::PartiallyRestored) {
+        if open {
             covered_now.push(line(o));
         }
         for t in sources.outages.trajectory(o.id).map_err(source)? {
