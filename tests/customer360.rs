@@ -1,34 +1,8 @@
 //! Customer 360 (issue 7): one customer's outages, tickets, messages and alerts in one view and
 //! one timeline, through `gridcare customer`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gridcare-c360-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn gridcare(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gridcare"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let (success, out, err) = gridcare(dir, args);
-    assert!(success, "gridcare {args:?}: {err}");
-    out
-}
+mod cli_support;
+use cli_support::{gridcare, ok, scratch};
 
 #[test]
 fn a_customers_outage_call_notice_and_complaint_show_in_one_timeline() {

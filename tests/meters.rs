@@ -1,29 +1,8 @@
 //! Smart-meter events (issue 7, item 6) through `gridcare ticket meters`: last gasps find the
 //! blown fuse before anyone calls; a bad batch is refused whole, naming the event.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gridcare-meters-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
-}
-
-fn gridcare(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gridcare"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod cli_support;
+use cli_support::{gridcare, scratch};
 
 #[test]
 fn last_gasps_find_the_blown_fuse_before_anyone_calls_and_a_bad_batch_stores_nothing() {

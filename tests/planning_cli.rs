@@ -2,47 +2,15 @@
 //! offers windows, consults through the outbox, records answers, ranks, compares and
 //! publishes; `gridcare outbox …` hands the letters and notices to a channel gateway.
 
+mod cli_support;
+use cli_support::{gridcare, json, ok, scratch};
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const AREA: &str = "113.098,23.0109;113.102,23.0109;113.102,23.0149;113.098,23.0149";
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gridcare-plancli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn gridcare(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gridcare"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("USER", "li.na")
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let (success, out, err) = gridcare(dir, args);
-    assert!(success, "gridcare {args:?} failed: {err}");
-    out
-}
-
-fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let mut a = vec!["--json"];
-    a.extend_from_slice(args);
-    serde_json::from_str(&ok(dir, &a)).expect("JSON")
-}
 
 /// A channel gateway on a loopback port: answers each request with the next status of
 /// `statuses` (the last one repeats) and keeps the bodies it got.

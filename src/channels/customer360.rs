@@ -179,8 +179,9 @@ pub fn customer_360(
             .map(|s| s.display_name.clone()),
         feeder: feeder.map(|f| (f.name.clone(), f.display_name.clone())),
         transformer: xf.and_then(|t| m.transformers.get(t.index())).map(|t| t.name.clone()),
-        transformer_customers: xf
-            .map_or(1, |t| m.customers.iter().filter(|c| c.transformer == Some(t)).count()),
+        transformer_customers: crate::outage::meter::transformer_customers(grid, customer)
+            .len()
+            .max(1),
         energised: grid.topology.feeder_of(cu.bus).is_some(),
     };
 

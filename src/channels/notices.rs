@@ -55,6 +55,12 @@ pub fn subscribed_reach(
     })
 }
 
+/// How every notice to a customer opens: the utility's signature, the customer's name and
+/// account.
+pub fn salutation(c: &Customer) -> String {
+    format!("【佛山供电局】尊敬的{}客户（户号 {}）：", c.display_name, c.account_no)
+}
+
 /// The key of a change: its word and its number.
 pub fn change_key(change: &str, seq: u64) -> String {
     format!("{change}:{seq}")
@@ -116,10 +122,7 @@ pub fn outage_notices(
                     kind,
                     subject: format!("outage:{}", id.0),
                     key: change_key(entry.change, entry.seq),
-                    text: format!(
-                        "【佛山供电局】尊敬的{}客户（户号 {}）：{}。详询 95598。",
-                        c.display_name, c.account_no, headline
-                    ),
+                    text: format!("{}{headline}。详询 95598。", salutation(c)),
                 });
             }
         }

@@ -125,21 +125,16 @@ pub enum CallerVerdict {
 /// assert_eq!(caller_verdict(&grid, &board, caller), CallerVerdict::GridFault { neighbours_off: 1 });
 /// ```
 pub fn caller_verdict(grid: &Grid, board: &MeterBoard, caller: CustomerId) -> CallerVerdict {
-    let m = &grid.model;
-    let Some(cu) = m.customers.get(caller.index()) else { return CallerVerdict::Unknown };
+    if grid.model.customers.get(caller.index()).is_none() {
+        return CallerVerdict::Unknown;
+    }
     let own_on = board.state(caller) == MeterState::On;
     let (mut on, mut off) = (0, 0);
-    if let Some(t) = cu.transformer {
-        for (i, n) in m.customers.iter().enumerate() {
-            let id = CustomerId(i as u32);
-            if id == caller || n.transformer != Some(t) {
-                continue;
-            }
-            match board.state(id) {
-                MeterState::On => on += 1,
-                MeterState::Off => off += 1,
-                MeterState::Unknown => {}
-            }
+    for &id in transformer_customers(grid, caller).iter().filter(|&&n| n != caller) {
+        match board.state(id) {
+            MeterState::On => on += 1,
+            MeterState::Off => off += 1,
+            MeterState::Unknown => {}
         }
     }
     if own_on || on > off {
@@ -149,6 +144,16 @@ pub fn caller_verdict(grid: &Grid, board: &MeterBoard, caller: CustomerId) -> Ca
     } else {
         CallerVerdict::Unknown
     }
+}
+
+/// The customers the caller's distribution transformer supplies (the caller included): the
+/// topology's slice below it, no search.
+pub fn transformer_customers(grid: &Grid, customer: CustomerId) -> Vec<CustomerId> {
+    let t = grid.model.customers.get(customer.index()).and_then(|c| c.transformer);
+    t.map_or_else(Vec::new, |t| {
+        let device = crate::model::DeviceRef::Element(crate::model::ElementRef::Transformer(t));
+        grid.topology.affected_customers(&grid.model, device).customers.into_owned()
+    })
 }
 
 /// After a restoration: what the outage's customers' meters said since.

@@ -249,22 +249,14 @@ pub fn predict_with_meters(
     params: &PredictParams,
 ) -> Prediction {
     // The latest event of each meter.
-    let mut latest: BTreeMap<CustomerId, MeterEvent> = BTreeMap::new();
-    for e in meters {
-        match latest.get(&e.customer) {
-            Some(l) if l.at_s > e.at_s => {}
-            _ => {
-                latest.insert(e.customer, *e);
-            }
-        }
-    }
+    let latest = super::meter::MeterBoard::from_events(meters).events();
     let powered: Vec<CustomerId> = latest
-        .values()
+        .iter()
         .filter(|e| e.kind == MeterEventKind::PowerRestore)
         .map(|e| e.customer)
         .collect();
     let mut gasps: Vec<(u64, CustomerId)> = latest
-        .values()
+        .iter()
         .filter(|e| e.kind == MeterEventKind::LastGasp)
         .map(|e| (e.at_s, e.customer))
         .collect();

@@ -126,13 +126,7 @@ pub fn parse_reply(text: &str, window_names: &[String]) -> Result<Reply, String>
         ["不同意", "不方便", "不可以", "不行", "反对", "不要", "object", "no"];
     const PREFER: [&str; 7] = ["同意", "可以", "方便", "选择", "选", "prefer", "ok"];
     const REASON: [&str; 4] = ["理由", "原因", "因为", "reason"];
-    let chars: Vec<char> = text
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            c => c,
-        })
-        .collect();
+    let chars: Vec<char> = text.chars().map(crate::channels::sensitive::half_width).collect();
     let lower: String = chars.iter().collect::<String>().to_lowercase();
     let lower: Vec<char> = lower.chars().collect();
     let is_ascii_letter = |i: usize| lower.get(i).is_some_and(|c| c.is_ascii_alphabetic());
@@ -433,9 +427,8 @@ fn notice_text(
 ) -> String {
     let cu = &grid.model.customers[customer.index()];
     format!(
-        "【佛山供电局】尊敬的{}客户（户号 {}）：因{}，{} 您所在的{}将停电，请提前做好准备。如有疑问请致电 95598。",
-        cu.display_name,
-        cu.account_no,
+        "{}因{}，{} 您所在的{}将停电，请提前做好准备。如有疑问请致电 95598。",
+        crate::channels::notices::salutation(cu),
         scenario.name,
         window_text(start_s, end_s),
         cu.address.full()

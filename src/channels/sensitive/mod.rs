@@ -21,7 +21,7 @@ mod tests;
 use std::time::Instant;
 
 pub use lexicon::{Category, Hit, Lexicon, LexiconError, Screening, Severity, EMBEDDED_LEXICON};
-pub use normalise::{normalise, Normalised};
+pub use normalise::{half_width, normalise, Normalised};
 
 use crate::bench::{median_ns, Figure};
 use crate::rng::Rng;

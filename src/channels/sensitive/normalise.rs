@@ -107,7 +107,7 @@ impl Normalised {
 }
 
 /// A full-width form (U+FF01–U+FF5E) as ASCII, the ideographic space as a space.
-fn half_width(c: char) -> char {
+pub fn half_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
