@@ -172,6 +172,17 @@ pub struct NewMessage {
 }
 
 impl NewMessage {
+    /// A message must name its customer and say something.
+    fn check(&self) -> Result<(), String> {
+        if self.account.trim().is_empty() {
+            Err("account: empty".into())
+        } else if self.text.trim().is_empty() {
+            Err("text: empty".into())
+        } else {
+            Ok(())
+        }
+    }
+
     fn dedupe(&self) -> (String, String, Channel, String) {
         (self.subject.clone(), self.key.clone(), self.channel, self.account.clone())
     }
@@ -238,12 +249,7 @@ impl Aggregate for OutboxMessage {
     fn apply(id: u64, state: Option<Self>, e: &Recorded<OutboxEvent>) -> Result<Self, String> {
         let mut m = match (state, &e.event) {
             (None, OutboxEvent::Queued { message }) => {
-                if message.account.trim().is_empty() {
-                    return Err("account: empty".into());
-                }
-                if message.text.trim().is_empty() {
-                    return Err("text: empty".into());
-                }
+                message.check()?;
                 return Ok(OutboxMessage {
                     id: MessageId(id),
                     message: message.clone(),
@@ -378,16 +384,10 @@ impl Outbox {
             .filter(|m| seen.insert(m.dedupe()))
             .map(|message| OutboxEvent::Queued { message })
             .collect();
+        // Checked whole before anything is written (the fold checks each again).
         for (i, e) in fresh.iter().enumerate() {
             if let OutboxEvent::Queued { message } = e {
-                let what = if message.account.trim().is_empty() {
-                    "account: empty"
-                } else if message.text.trim().is_empty() {
-                    "text: empty"
-                } else {
-                    continue;
-                };
-                return Err(OutboxError::Invalid { index: i, what: what.to_string() });
+                message.check().map_err(|what| OutboxError::Invalid { index: i, what })?;
             }
         }
         if fresh.is_empty() {
