@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use super::isolate::{isolate_polygon, PlanningError, ScenarioArea};
+use super::isolate::{isolate_polygon, PlanningError, ScenarioArea, ScenarioImpact};
 use super::rules::{apply_rules, Preset, Weights};
 use super::scenario::{AnswerRecord, Scenario, ScenarioBook, ScenarioEvent, ScenarioId};
 use super::window::{choose_window, Answer, CandidateWindow, OtherOutage, Ranking, WindowQuestion};
@@ -280,7 +280,18 @@ pub fn rank_scenario(
     others: &[OtherOutage],
     weights: &Weights,
 ) -> Result<Ranking, PlanningError> {
-    let impact = scenario.impact(grid)?;
+    rank_with_impact(grid, scenario, &scenario.impact(grid)?, others, weights)
+}
+
+/// [`rank_scenario`] with the scenario's impact already computed (its customers and feeders;
+/// the window does not matter).
+fn rank_with_impact(
+    grid: &Grid,
+    scenario: &Scenario,
+    impact: &ScenarioImpact,
+    others: &[OtherOutage],
+    weights: &Weights,
+) -> Result<Ranking, PlanningError> {
     let names: Vec<&str> = scenario.candidates.iter().map(|w| w.name.as_str()).collect();
     let known = |v: &[String]| -> Vec<String> {
         v.iter().filter(|w| names.contains(&w.as_str())).cloned().collect()
@@ -343,7 +354,7 @@ pub fn compare_scenarios(
             let ranking = if s.candidates.is_empty() {
                 None
             } else {
-                Some(rank_scenario(grid, s, others, weights)?)
+                Some(rank_with_impact(grid, s, &impact, others, weights)?)
             };
             let (best_window, best_score) = match (&s.window, &ranking) {
                 (Some((a, b)), _) if s.published || ranking.is_none() => {
