@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::crew::{best_crew, travel_time_s, Crew, CrewEvent, CrewId, CrewSpec, CrewStatus, Skill};
 use super::error::TicketError;
@@ -34,7 +34,7 @@ pub struct RepairCall {
 }
 
 /// What the desk decided for a call, and why.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MergeDecision {
     /// Dispatch, merged into a master, or explained by an outage.
     pub disposition: Disposition,
@@ -50,7 +50,7 @@ pub struct MergeDecision {
 
 /// What the operator tells a caller whose call was merged or explained: the master ticket's
 /// dispatch, crew, arrival, ETR, fault type and cause.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MasterInfo {
     /// The master ticket (`None` when an outage explains the call).
     pub master: Option<TicketId>,
@@ -78,7 +78,7 @@ pub struct MasterInfo {
 
 /// The outcome of a call: the ticket as recorded (and dispatched), the decision, and for a
 /// merged or explained call the master's progress.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CallOutcome {
     /// The ticket.
     pub ticket: Ticket,
@@ -89,7 +89,8 @@ pub struct CallOutcome {
 }
 
 /// A step a crew or dispatcher reports on a ticket.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum TicketStep {
     /// The crew arrived.
     OnSite,

@@ -11,7 +11,7 @@
 //! it: the one with the crew furthest along stays the master, the others are merged into
 //! it and their crews released — one dispatch per outage.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::crew::CrewEvent;
 use super::desk::RepairDesk;
@@ -36,7 +36,7 @@ pub struct PredictedRepair {
 }
 
 /// What confirming an outage did.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmedOutage {
     /// The fault outage recorded.
     pub outage: Outage,
