@@ -99,13 +99,13 @@ pub(super) fn entity_end(kind: &str, id: u64) -> Vec<u8> {
     }
 }
 
-fn event_key(kind: &str, id: u64, seq: u64) -> Vec<u8> {
+pub(super) fn event_key(kind: &str, id: u64, seq: u64) -> Vec<u8> {
     let mut k = entity_prefix(kind, id);
     k.extend_from_slice(&seq.to_be_bytes());
     k
 }
 
-fn kind_is_valid(kind: &str) -> bool {
+pub(super) fn kind_is_valid(kind: &str) -> bool {
     !kind.is_empty()
         && kind.len() <= 32
         && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
@@ -274,12 +274,19 @@ impl Store {
         flush: bool,
     ) -> Result<Entity<A>, StoreError> {
         debug_assert!(kind_is_valid(A::KIND), "kind `{}`", A::KIND);
+        if self.replica {
+            return Err(self.replica_error(&format!(
+                "this is a replica of a GridCare server's store: the {} change goes to the server",
+                A::KIND
+            )));
+        }
         self.recover::<A>()?;
         let h = self.handles();
         let state_tree = self.state_tree(A::KIND)?;
         let time_s = self.clock.now_s();
         let id_counter = next_id_key(A::KIND);
-        let result = (&h.events, &state_tree, &h.meta).transaction(|(events, states, meta)| {
+        let trees = (&h.events, &state_tree, &h.meta, &h.feed);
+        let result = trees.transaction(|(events, states, meta, feed)| {
             let corrupt = |m: String| ConflictableTransactionError::Abort(Abort::Corrupt(m));
             let (id, prev) = match id {
                 None => {
@@ -307,7 +314,9 @@ impl Store {
                 .map_err(|m| ConflictableTransactionError::Abort(Abort::Rejected(m)))?;
             let rec_json = serde_json::to_vec(&rec).map_err(|e| corrupt(e.to_string()))?;
             let state_value = encode_state(seq, &state).map_err(corrupt)?;
-            events.insert(event_key(A::KIND, id, seq), rec_json)?;
+            let key = event_key(A::KIND, id, seq);
+            super::feed::push(meta, feed, &key)?;
+            events.insert(key, rec_json)?;
             states.insert(&id_key(id), state_value)?;
             let count = meta.get(META_EVENTS)?.and_then(|v| be_u64(&v)).unwrap_or(0);
             meta.insert(META_EVENTS, &(count + 1).to_be_bytes())?;
@@ -490,7 +499,19 @@ impl Store {
         };
         let json = serde_json::to_vec(&rec).map_err(|e| self.corrupt(e.to_string()))?;
         self.tainted.store(true, std::sync::atomic::Ordering::SeqCst);
-        h.events.insert(event_key(A::KIND, id, rec.seq), json).map_err(|e| self.engine(e))?;
+        let key = event_key(A::KIND, id, rec.seq);
+        (&h.meta, &h.feed)
+            .transaction(|(meta, feed)| {
+                super::feed::push(meta, feed, &key)?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => self.engine(e),
+                TransactionError::Abort(()) => {
+                    self.corrupt("the feed could not be extended".into())
+                }
+            })?;
+        h.events.insert(key, json).map_err(|e| self.engine(e))?;
         self.flush()?;
         Ok(rec.seq)
     }

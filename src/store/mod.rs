@@ -34,6 +34,7 @@
 //! [`Store::replay`] rebuilds a kind's whole state tree from the log.
 
 mod clock;
+mod feed;
 mod log;
 mod seal;
 #[doc(hidden)]
@@ -48,6 +49,7 @@ pub use clock::{
     format_duration, format_rfc3339, format_time, parse_time, Clock, SystemClock, TimeError,
     VirtualClock, LOCAL_OFFSET_S,
 };
+pub use feed::{FeedEntry, FeedPage, Imported, FEED_PAGE_MAX};
 pub use log::{Aggregate, Entity, KindCheck, Recorded};
 
 /// In bulk mode ([`Store::set_flush_each_write`]), at most this many writes wait for a
@@ -117,6 +119,14 @@ pub enum StoreError {
         /// Its id.
         id: u64,
     },
+    /// A write to a replica ([`Store::open_replica`]), or a feed page from another store.
+    #[error("{}: {message}", path.display())]
+    Replica {
+        /// The replica's directory.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// The event does not apply to the entity's state; nothing was written.
     #[error("{kind} {id}: {message}")]
     Rejected {
@@ -134,6 +144,8 @@ struct Handles {
     db: sled::Db,
     meta: sled::Tree,
     events: sled::Tree,
+    /// The change feed: position (u64 BE) → event key, in the order events were written.
+    feed: sled::Tree,
     states: Mutex<HashMap<String, sled::Tree>>,
 }
 
@@ -162,6 +174,10 @@ pub struct Store {
     unflushed: std::sync::atomic::AtomicU64,
     /// Writes made through this store since it was opened ([`Store::revision`]).
     revision: std::sync::atomic::AtomicU64,
+    /// A copy of a server's store, filled from its feed only ([`Store::open_replica`]).
+    replica: bool,
+    /// This store's identity (`meta.store_id`), made when it was created.
+    store_id: String,
     _lock: File,
 }
 
@@ -284,6 +300,7 @@ impl Store {
             |e: sled::Error| StoreError::Engine { path: path.clone(), message: e.to_string() };
         let meta = db.open_tree("meta").map_err(engine)?;
         let events = db.open_tree("events").map_err(engine)?;
+        let feed = db.open_tree("feed").map_err(engine)?;
         match meta.get(META_SCHEMA).map_err(engine)? {
             None if events.first().map_err(engine)?.is_none() => {
                 meta.insert(META_SCHEMA, SCHEMA_VERSION.to_string().as_bytes()).map_err(engine)?;
@@ -321,9 +338,10 @@ impl Store {
         if manifest.is_none() {
             seal::write_manifest(dir)?;
         }
+        let store_id = feed::init(&db, &meta, &events, &feed).map_err(engine)?;
         let store = Store {
             dir: path,
-            handles: Some(Handles { db, meta, events, states: Mutex::new(HashMap::new()) }),
+            handles: Some(Handles { db, meta, events, feed, states: Mutex::new(HashMap::new()) }),
             clock,
             stale: Mutex::new(BTreeMap::new()),
             watermark,
@@ -333,6 +351,8 @@ impl Store {
             flush_each_write: true.into(),
             unflushed: 0.into(),
             revision: 0.into(),
+            replica: false,
+            store_id,
             _lock: lock,
         };
         let stale = store.find_stale()?;
