@@ -3,7 +3,8 @@
 //! The library is UI-free: `model` (the grid and its customers), `topology` (who feeds whom),
 //! `spatial` (what is near a point), `address` (standard addresses and fuzzy matching),
 //! `import` (OpenDSS feeders) and `citygen` (the seeded demo city of Foshan). The desktop app,
-//! the CLI and the HTTP API all call these same functions.
+//! the CLI and the HTTP API all call these same functions; `ops` holds the operator's writes as
+//! data, applied the same way by an embedded app and by `gridcare serve`.
 
 pub mod address;
 #[cfg(feature = "app")]
@@ -16,6 +17,7 @@ pub mod grid;
 pub mod import;
 pub mod kpi;
 pub mod model;
+pub mod ops;
 pub mod outage;
 pub mod planning;
 pub mod rng;

@@ -2,8 +2,9 @@
 //! book and the repair desk share (opened once the desk is there, never a second store), the
 //! open alerts re-read whenever the store's revision moves — whoever wrote (the channel
 //! service, `gridcare alert raise`, this operator) — and the commands that work an alert:
-//! acknowledge, assign, resolve with a note. Each goes through the book, so it is recorded
-//! with its author and time; a refusal is shown in the pop-up in the operator's language.
+//! acknowledge, assign, resolve with a note. Each is an [`Operation`] run by `run_op`
+//! (`ops_run.rs`: the book's own call), so it is recorded with its author and time; a refusal
+//! is shown in the pop-up in the operator's language.
 //!
 //! An open alert nobody has acknowledged pops up (see `alerts_panel.rs`) unless this
 //! operator put it off for later; the list of open alerts (most severe first) opens from the
@@ -12,6 +13,7 @@
 use std::collections::BTreeSet;
 
 use crate::channels::alert::{Alert, AlertBook, AlertId, AlertStatus};
+use crate::ops::Operation;
 
 use super::command::Command;
 use super::i18n::{tr, trf, T};
@@ -150,11 +152,11 @@ impl GridCareApp {
         ctx.request_repaint_after(std::time::Duration::from_secs_f64(POLL_S));
     }
 
-    /// Applies an alert command: each step is a call of the book.
+    /// Applies an alert command: each step is an [`Operation`] for [`GridCareApp::run_op`].
     pub(super) fn apply_alert(&mut self, cmd: AlertCommand) {
         let lang = self.state.lang;
         let s = &mut self.session.alerts;
-        let done = match cmd {
+        let (id, op, author, text) = match cmd {
             AlertCommand::ShowList(open) => {
                 s.list_open = open;
                 return;
@@ -179,12 +181,8 @@ impl GridCareApp {
                 return;
             }
             AlertCommand::Acknowledge { id, author } => {
-                let Some(book) = &self.res.alerts.book else { return };
-                (
-                    id,
-                    book.acknowledge(id, &author, "")
-                        .map(|_| trf(lang, T::AlertAcked, &[&id.to_string()])),
-                )
+                let text = trf(lang, T::AlertAcked, &[&id.to_string()]);
+                (id, Operation::AcknowledgeAlert { alert: id }, author, text)
             }
             AlertCommand::Assign { id, to, author } => {
                 let to = to.trim().to_string();
@@ -192,9 +190,8 @@ impl GridCareApp {
                     s.outcome = Some((id, Err(tr(lang, T::AlertNeedName).to_string())));
                     return;
                 }
-                let Some(book) = &self.res.alerts.book else { return };
                 let text = trf(lang, T::AlertAssignedOutcome, &[&id.to_string(), &to]);
-                (id, book.assign(id, &to, &author, "").map(|_| text))
+                (id, Operation::AssignAlert { alert: id, to }, author, text)
             }
             AlertCommand::Resolve { id, note, author } => {
                 let note = note.trim().to_string();
@@ -202,12 +199,15 @@ impl GridCareApp {
                     s.outcome = Some((id, Err(tr(lang, T::AlertNeedNote).to_string())));
                     return;
                 }
-                let Some(book) = &self.res.alerts.book else { return };
                 let text = trf(lang, T::AlertResolvedOutcome, &[&id.to_string()]);
-                (id, book.resolve(id, &note, &author, "").map(|_| text))
+                (id, Operation::ResolveAlert { alert: id, note }, author, text)
             }
         };
-        let (id, result) = done;
+        if self.res.alerts.book.is_none() {
+            return;
+        }
+        let result = self.run_op(op, &author).map(|_| text);
+        let s = &mut self.session.alerts;
         match result {
             Ok(text) => {
                 s.outcome = Some((id, Ok(text)));

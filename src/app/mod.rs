@@ -24,6 +24,7 @@ pub mod layers;
 mod mapview;
 mod mask;
 mod new_call;
+mod ops_run;
 mod outage_panel;
 mod outages;
 mod panels;

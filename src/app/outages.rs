@@ -2,7 +2,8 @@
 //! the grid is loaded and kept as an [`OutageBook`] in the resources (with the repair desk on
 //! the same store, see `repairs.rs`); what the map and the wall screen draw from it ([`OutageSnapshot`]: the areas of the open outages, the counts),
 //! rebuilt when the book changes rather than every frame; and how the outage commands are
-//! applied — each one a call of the book, whose refusal is shown to the operator.
+//! applied — each one an [`Operation`] run by `run_op` (`ops_run.rs`: the book's own call,
+//! then the change's proactive notices), whose refusal is shown to the operator.
 //!
 //! A store that cannot be opened (locked by another gridcare process, damaged, written by a
 //! newer gridcare) leaves the app running without outage information and with a notice that
@@ -14,9 +15,8 @@ use std::sync::Arc;
 
 use crate::grid::Grid;
 use crate::model::{DeviceRef, FeederId, LonLat};
-use crate::outage::{
-    FaultOutage, FaultSource, Outage, OutageBook, OutageError, OutageId, OutageKind, OutageStatus,
-};
+use crate::ops::{OpError, Operation};
+use crate::outage::{Outage, OutageBook, OutageError, OutageId, OutageKind, OutageStatus};
 use crate::store::{OpenOptions, Store};
 use crate::workorder::{RepairDesk, SlaPolicy};
 
@@ -184,14 +184,15 @@ impl GridCareApp {
         }
     }
 
-    /// Applies an outage command.
+    /// Applies an outage command: selecting one is read here; a change is built as an
+    /// [`Operation`] and applied by [`GridCareApp::run_op`] (the book's own call).
     pub(super) fn apply_outage(&mut self, cmd: Command, ctx: &eframe::egui::Context) {
         let lang = self.state.lang;
-        let (Some(grid), Some(book)) = (self.res.grid.as_ref(), self.res.outages.as_mut()) else {
+        let (Some(grid), Some(book)) = (self.res.grid.as_ref(), self.res.outages.as_ref()) else {
             self.session.outage_form.error = Some(tr(lang, T::StoreUnavailable).to_string());
             return;
         };
-        let done: Result<Outage, OutageError> = match cmd {
+        let (op, author) = match cmd {
             Command::SelectOutage(id) => {
                 let Some(o) = book.get(id) else {
                     self.session.outage_form.error = Some(OutageError::NotFound(id).to_string());
@@ -217,52 +218,36 @@ impl GridCareApp {
                 self.refresh_covering();
                 return;
             }
-            Command::ReportFault { device, etr_s, reason, author } => book.report_fault(
-                grid,
-                FaultOutage {
-                    device,
-                    source: FaultSource::Reported,
-                    start_s: None,
-                    etr_s,
-                    reason,
-                    author,
-                },
-            ),
+            Command::ReportFault { device, etr_s, reason, author } => {
+                let device = grid.model.device_name(device).to_string();
+                (Operation::ReportFault { device, etr_s, reason }, author)
+            }
             Command::ChangeEtr { outage, etr_s, reason, author } => {
-                book.change_etr(grid, outage, etr_s, &author, &reason)
+                (Operation::ChangeEtr { outage, etr_s, reason }, author)
             }
             Command::RestoreOutage { outage, reason, author } => {
-                book.restore(grid, outage, &[], &author, &reason)
+                (Operation::RestoreOutage { outage, reason }, author)
             }
             Command::CancelOutage { outage, reason, author } => {
-                book.cancel(grid, outage, &author, &reason)
+                (Operation::CancelOutage { outage, reason }, author)
             }
             _ => return,
         };
-        match done {
-            Ok(o) => {
-                // Proactive notices of the change (主动告知), the same rule as `gridcare outage`:
-                // each subscribed or WeChat-bound customer once per change.
-                let store = book.store().clone();
-                let outbox = crate::channels::outbox::Outbox::open(store.clone());
-                let queued = crate::channels::notices::subscribed_reach(&store)
-                    .map_err(|e| e.to_string())
-                    .and_then(|reach| {
-                        crate::channels::notices::queue_outage_notices(
-                            grid, book, &outbox, o.id, &reach, "gridcare",
-                        )
-                        .map_err(|e| e.to_string())
-                    });
+        match self.run_op(op, &author) {
+            Ok(done) => {
                 let form = &mut self.session.outage_form;
                 form.fault_reason.clear();
                 form.fault_etr.clear();
                 self.refresh_outages();
                 // show the outage just recorded or changed
-                self.apply_outage(Command::SelectOutage(o.id), ctx);
-                // the change is recorded; a notice that could not be queued is said
-                self.session.outage_form.error = queued.err();
+                if let Some(id) = done.outage {
+                    self.apply_outage(Command::SelectOutage(id), ctx);
+                }
+                // the change is recorded (and its proactive notices queued, 主动告知); a
+                // notice that could not be queued is said
+                self.session.outage_form.error = done.notice_error;
             }
-            Err(OutageError::MissingReason) => {
+            Err(OpError::Outage(OutageError::MissingReason)) => {
                 self.session.outage_form.error = Some(tr(lang, T::ReasonRequired).to_string());
             }
             Err(e) => self.session.outage_form.error = Some(e.to_string()),
@@ -281,7 +266,7 @@ mod tests {
     use super::*;
     use crate::citygen::{generate_city, CityParams};
     use crate::model::{ElementRef, SwitchKind};
-    use crate::outage::PlannedOutage;
+    use crate::outage::{FaultOutage, FaultSource, PlannedOutage};
 
     fn switches_with_customers(grid: &Grid) -> Vec<DeviceRef> {
         (0..grid.model.switches.len() as u32)

@@ -2,12 +2,13 @@
 //! calls in flight that no outage explains ([`RepairDesk::predicted_outages`]), kept as a
 //! [`PredictedSnapshot`] rebuilt when the desk changes (not every frame), over the
 //! [`ProtectionIndex`] the resources build once per grid; their areas for the map; and how
-//! the operator's confirm or move is applied ([`RepairDesk::confirm_outage`]) — the fault
-//! outage recorded, its tickets merged into one master — with the desk's refusal in the
-//! operator's language. The panel is `predict_panel.rs`.
+//! the operator's confirm or move is applied (an [`Operation`] run by `run_op`, which calls
+//! [`RepairDesk::confirm_outage`]) — the fault outage recorded, its tickets merged into one
+//! master — with the desk's refusal in the operator's language. The panel is `predict_panel.rs`.
 
 use crate::grid::Grid;
 use crate::model::{DeviceRef, LonLat};
+use crate::ops::{OpError, Operation};
 use crate::outage::{OutageError, PredictParams, ProtectionIndex, ProtectionKind};
 use crate::workorder::{ConfirmedOutage, RepairDesk, TicketError, TicketId};
 
@@ -168,18 +169,19 @@ impl GridCareApp {
                 }
             }
             Command::ConfirmPrediction { predicted, device, tickets, reason, author } => {
-                let (Some(grid), Some(desk), Some(book)) =
-                    (self.res.grid.as_ref(), self.res.repairs.as_mut(), self.res.outages.as_mut())
-                else {
+                if self.res.grid.is_none()
+                    || self.res.repairs.is_none()
+                    || self.res.outages.is_none()
+                {
                     self.session.predict_form.error =
                         Some(tr(lang, T::RepairStoreUnavailable).to_string());
                     return;
-                };
-                let done = desk.confirm_outage(grid, book, &device, &tickets, &author, &reason);
-                let form = &mut self.session.predict_form;
-                match done {
-                    Ok(confirmed) => {
+                }
+                let op = Operation::ConfirmPrediction { device: device.clone(), tickets, reason };
+                match self.run_op(op, &author).map(|done| done.confirmed) {
+                    Ok(Some(confirmed)) => {
                         let outage = confirmed.outage.id;
+                        let form = &mut self.session.predict_form;
                         form.error = None;
                         form.reason.clear();
                         form.move_to.clear();
@@ -190,9 +192,17 @@ impl GridCareApp {
                         // show the outage just recorded: its area, details and trajectory
                         self.apply_outage(Command::SelectOutage(outage), ctx);
                     }
+                    Ok(None) => {}
                     Err(e) => {
+                        let text = match &e {
+                            OpError::Ticket(e) => {
+                                confirm_error_text(lang, e, self.res.repairs.as_ref())
+                            }
+                            e => e.to_string(),
+                        };
+                        let form = &mut self.session.predict_form;
                         form.outcome = None;
-                        form.error = Some(confirm_error_text(lang, &e, Some(desk)));
+                        form.error = Some(text);
                     }
                 }
             }

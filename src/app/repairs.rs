@@ -2,19 +2,20 @@
 //! outage book, what the panels and the map draw of it ([`RepairSnapshot`]: the SLA-ordered
 //! queue, every ticket, the crews with their positions, the pins), rebuilt when the desk
 //! changes and while crews drive rather than every frame; how the repair commands are
-//! applied — each one a call of the desk, whose refusal is shown in the operator's language.
+//! applied — each one an [`Operation`] run by `run_op` (`ops_run.rs`: the desk's own call),
+//! whose refusal is shown in the operator's language.
 //! The storm demo that feeds the desk is in `storm_demo.rs`.
 
 use std::collections::HashMap;
 
 use crate::model::LonLat;
+use crate::ops::{OpError, Operation};
 use crate::outage::OutageError;
 use crate::sim::{crew_position_at, DemoAction};
 use crate::store::Recorded;
 use crate::workorder::{
     next_due, sla_clocks, CallOutcome, Channel, ClockState, CrewId, CrewStatus, Disposition,
-    RepairCall, RepairDesk, SlaClock, SlaPolicy, Ticket, TicketError, TicketEvent, TicketId,
-    TicketStatus,
+    RepairDesk, SlaClock, SlaPolicy, Ticket, TicketError, TicketEvent, TicketId, TicketStatus,
 };
 
 use super::command::Command;
@@ -340,6 +341,15 @@ pub fn ticket_error_text(lang: Lang, e: &TicketError, desk: Option<&RepairDesk>)
     }
 }
 
+/// A refused repair operation in the operator's language: the desk's refusal as
+/// [`ticket_error_text`] says it, anything else (the store not open) as it is.
+pub fn op_error_text(lang: Lang, e: &OpError, desk: Option<&RepairDesk>) -> String {
+    match e {
+        OpError::Ticket(e) => ticket_error_text(lang, e, desk),
+        e => e.to_string(),
+    }
+}
+
 impl GridCareApp {
     /// Rebuilds what is drawn of the desk, and the selected ticket's history when it changed.
     pub(super) fn refresh_repairs(&mut self, now_wall_s: f64) {
@@ -373,7 +383,8 @@ impl GridCareApp {
         }
     }
 
-    /// Applies a repair command.
+    /// Applies a repair command: selections are read here, the writes (take a call, send a
+    /// crew, record a step) are built as [`Operation`]s for [`GridCareApp::run_op`].
     pub(super) fn apply_repair(&mut self, cmd: Command, ctx: &eframe::egui::Context) {
         let lang = self.state.lang;
         let now_wall = ctx.input(|i| i.time);
@@ -411,48 +422,46 @@ impl GridCareApp {
         let form_err = |s: &mut super::session::Session, e: String| {
             s.repair_form.step_error = Some(e);
         };
-        let (Some(grid), Some(desk), Some(book)) =
-            (self.res.grid.as_ref(), self.res.repairs.as_mut(), self.res.outages.as_ref())
-        else {
+        if self.res.grid.is_none() || self.res.repairs.is_none() || self.res.outages.is_none() {
             let msg = tr(lang, T::RepairStoreUnavailable).to_string();
             self.session.repair_form.error = Some(msg.clone());
             form_err(&mut self.session, msg);
             return;
-        };
+        }
         let selected: Option<TicketId> = match cmd {
             Command::SelectTicket(id) => Some(id),
             Command::TakeCall { caller, channel, description, author } => {
-                let call = RepairCall { caller, phone: None, channel, description, author };
-                match desk.take_call(grid, book, call) {
-                    Ok(out) => {
-                        let id = out.ticket.id;
+                let op = Operation::TakeCall { caller, channel, description, phone: None };
+                match self.run_op(op, &author) {
+                    Ok(done) => {
                         let form = &mut self.session.repair_form;
-                        form.outcome = Some(out);
+                        form.outcome = done.call;
                         form.error = None;
                         form.number.clear();
                         form.address.clear();
                         form.description.clear();
-                        Some(id)
+                        done.ticket
                     }
                     Err(e) => {
+                        let text = op_error_text(lang, &e, self.res.repairs.as_ref());
                         self.session.repair_form.outcome = None;
-                        self.session.repair_form.error =
-                            Some(ticket_error_text(lang, &e, Some(desk)));
+                        self.session.repair_form.error = Some(text);
                         None
                     }
                 }
             }
             Command::SendCrew { ticket, crew, author } => {
-                match desk.send_crew(ticket, crew, &author) {
+                match self.run_op(Operation::SendCrew { ticket, crew }, &author) {
                     Ok(_) => Some(ticket),
                     Err(e) => {
-                        form_err(&mut self.session, ticket_error_text(lang, &e, Some(desk)));
+                        let text = op_error_text(lang, &e, self.res.repairs.as_ref());
+                        form_err(&mut self.session, text);
                         None
                     }
                 }
             }
             Command::StepTicket { ticket, step, reason, author } => {
-                match desk.step(ticket, step, &author, &reason) {
+                match self.run_op(Operation::StepTicket { ticket, step, reason }, &author) {
                     Ok(_) => {
                         let f = &mut self.session.repair_form;
                         f.note.clear();
@@ -461,7 +470,8 @@ impl GridCareApp {
                         Some(ticket)
                     }
                     Err(e) => {
-                        form_err(&mut self.session, ticket_error_text(lang, &e, Some(desk)));
+                        let text = op_error_text(lang, &e, self.res.repairs.as_ref());
+                        form_err(&mut self.session, text);
                         None
                     }
                 }
