@@ -20,6 +20,8 @@ pub mod model;
 pub mod ops;
 pub mod outage;
 pub mod planning;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod rng;
 #[cfg(feature = "serve")]
 pub mod server;

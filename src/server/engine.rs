@@ -155,6 +155,17 @@ pub(super) enum Job {
     Meters { from: From, records: Vec<crate::outage::meter::MeterRecord>, reply: Reply<MeterReply> },
     Timeline { account: String, limit: usize, reply: Reply<Vec<Interaction>> },
     RevokeToken { from: From, id: u64, reply: Reply<ChannelToken> },
+    Op { from: From, author: String, op: Box<crate::ops::Operation>, reply: Reply<OpReply> },
+}
+
+/// An operation applied for a workstation, and where the feed stood after it.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct OpReply {
+    /// What it did.
+    pub outcome: crate::ops::OpOutcome,
+    /// The feed position of the store after it: a workstation whose replica has reached it
+    /// shows the change.
+    pub position: u64,
 }
 
 /// A result waiting for its batch's flush.
@@ -204,6 +215,8 @@ pub(super) struct Engine {
     /// account → its interactions, oldest first.
     pub(super) interactions_of: HashMap<String, Vec<u64>>,
     pub(super) max_batch: usize,
+    /// The feed position made durable, for the feed's readers (`GET /api/v1/feed`).
+    pub(super) durable: tokio::sync::watch::Sender<u64>,
 }
 
 impl Engine {
@@ -267,7 +280,9 @@ impl Engine {
             tickets_of,
             interactions_of,
             max_batch: max_batch.max(1),
+            durable: tokio::sync::watch::Sender::new(0),
         };
+        engine.durable.send_replace(engine.store.feed_head()?);
         Ok((engine, tokens))
     }
 
@@ -289,6 +304,12 @@ impl Engine {
             if self.store.revision() != before {
                 self.stats.flushes.fetch_add(1, Ordering::Relaxed);
                 flush_error = self.store.flush().err().map(store_error);
+                if flush_error.is_none() {
+                    // what is on disk may now be read from the feed
+                    if let Ok(head) = self.store.feed_head() {
+                        self.durable.send_replace(head);
+                    }
+                }
             }
             for d in done {
                 d.finish(flush_error.as_ref());
@@ -357,7 +378,46 @@ impl Engine {
                 let r = self.revoke_token(from, id);
                 pending(self, before, reply, r)
             }
+            Job::Op { from, author, op, reply } => {
+                let r = self.operation(from, &author, &op);
+                pending(self, before, reply, r)
+            }
         }
+    }
+}
+
+impl Engine {
+    /// Applies a workstation's operation with [`crate::ops::execute`], as the embedded app
+    /// does; recorded as `author (operator#N)`.
+    fn operation(
+        &mut self,
+        from: From,
+        author: &str,
+        op: &crate::ops::Operation,
+    ) -> Result<OpReply, ApiError> {
+        let author = format!("{author} ({})", from.author());
+        let mut desk = crate::ops::OpDesk {
+            grid: &self.grid,
+            outages: &mut self.outages,
+            repairs: &mut self.desk,
+            alerts: Some(&self.alerts),
+        };
+        let outcome = crate::ops::execute(&mut desk, op, &author).map_err(|e| ApiError {
+            status: e.http_status(),
+            message: format!("{}: {e}", op.kind()),
+            retry_after_s: None,
+        })?;
+        // the status answers find a caller's tickets through this index
+        if let Some(call) = &outcome.call {
+            if let Some(a) = &call.ticket.site.account {
+                let ids = self.tickets_of.entry(a.clone()).or_default();
+                if !ids.contains(&call.ticket.id) {
+                    ids.push(call.ticket.id);
+                }
+            }
+        }
+        let position = self.store.feed_head().map_err(store_error)?;
+        Ok(OpReply { outcome, position })
     }
 }
 

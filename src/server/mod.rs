@@ -18,6 +18,12 @@
 //!   channels ([`Interaction`]), for an operator token;
 //! * `GET /api/v1/alerts` — the sensitive-word alerts messages raised
 //!   ([`crate::channels::alert`]), for an operator token;
+//! * `GET /api/v1/feed?after=N&limit=L&wait_s=W` — the store's change feed
+//!   ([`crate::store::FeedPage`]) up to what is on disk, for an operator token: a workstation
+//!   keeps its replica with it; with `wait_s` the request waits (at most 30 s) for a change;
+//! * `POST /api/v1/ops` — a workstation's write ([`crate::ops::Operation`], with its
+//!   `author`), applied by [`crate::ops::execute`] as the embedded app applies it, for an
+//!   operator token ([`OpReply`]);
 //! * `GET/POST /api/v1/tokens`, `DELETE /api/v1/tokens/{id}` — channel tokens, with an
 //!   admin token;
 //! * `GET /api/v1/openapi.json` — the OpenAPI 3.1 document ([`OPENAPI_JSON`]).
@@ -58,7 +64,7 @@ pub use answer::{
     TicketAnswer,
 };
 pub use engine::{
-    EngineStats, MessageReply, MeterReply, StatusReply, SubscriptionReply, TokenReply,
+    EngineStats, MessageReply, MeterReply, OpReply, StatusReply, SubscriptionReply, TokenReply,
 };
 pub use error::{ApiError, ServerError};
 pub use loadtest::{load_test, LoadReport, LoadSpec};
@@ -174,6 +180,9 @@ impl Server {
             stats.clone(),
             config.max_batch,
         )?;
+        let durable = engine.durable.subscribe();
+        let feed_store = engine.store.clone();
+        let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
         let listen_err = |source| ServerError::Listen { addr: config.listen.to_string(), source };
         let listener = std::net::TcpListener::bind(config.listen).map_err(listen_err)?;
         listener.set_nonblocking(true).map_err(listen_err)?;
@@ -194,6 +203,9 @@ impl Server {
             tokens,
             buckets: Mutex::new(HashMap::new()),
             config: config.clone(),
+            store: feed_store,
+            durable,
+            stopping,
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let on_signal = config.stop_on_signal;
@@ -218,6 +230,8 @@ impl Server {
                             _ = signalled => {}
                             _ = watch.closed() => {}
                         }
+                        // feed readers waiting for a change answer now
+                        stopping_tx.send_replace(true);
                     };
                     axum::serve(listener, app).with_graceful_shutdown(until).await
                 });

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, MethodRouter};
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::engine::{ask, From, Job, StatusQuery, TokenTable};
@@ -31,6 +31,12 @@ pub(super) struct Shared {
     pub tokens: Arc<TokenTable>,
     pub buckets: Mutex<HashMap<u64, Bucket>>,
     pub config: ServeConfig,
+    /// The store, for the feed's reads (sled reads while the engine writes).
+    pub store: Arc<crate::store::Store>,
+    /// The feed position the engine has made durable.
+    pub durable: tokio::sync::watch::Receiver<u64>,
+    /// True once the service is stopping: feed readers stop waiting.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 type AppState = Arc<Shared>;
@@ -354,6 +360,129 @@ async fn get_interactions(
     Ok(json(StatusCode::OK, r))
 }
 
+/// A number of a query string within `range`, else `default`.
+fn query_number(
+    q: Option<&str>,
+    key: &str,
+    range: std::ops::RangeInclusive<u64>,
+    default: u64,
+) -> Result<u64, ApiError> {
+    match query_value(q, key) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ApiError::bad_request(format!(
+                "{key}: `{v}` is not a number from {} to {}",
+                range.start(),
+                range.end()
+            ))),
+        },
+    }
+}
+
+/// The longest a feed request waits for a change, s.
+pub const FEED_WAIT_MAX_S: u64 = 30;
+
+async fn get_feed(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    s.authenticate(&headers, Need::Operator)?;
+    let q = q.as_deref();
+    let after = query_number(q, "after", 0..=u64::MAX, 0)?;
+    let max = crate::store::FEED_PAGE_MAX as u64;
+    let limit = query_number(q, "limit", 1..=max, 1000)? as usize;
+    let wait_s = query_number(q, "wait_s", 0..=FEED_WAIT_MAX_S, 0)?;
+    if wait_s > 0 && *s.durable.borrow() <= after {
+        let (mut durable, mut stopping) = (s.durable.clone(), s.stopping.clone());
+        let wait = std::time::Duration::from_secs(wait_s);
+        // a change, the service stopping, or the time up: whichever comes first
+        let _ = tokio::time::timeout(wait, async {
+            tokio::select! {
+                _ = durable.wait_for(|h| *h > after) => {}
+                _ = stopping.wait_for(|stop| *stop) => {}
+            }
+        })
+        .await;
+    }
+    let upto = *s.durable.borrow();
+    let store = s.store.clone();
+    let mut page = tokio::task::spawn_blocking(move || store.feed_since(after, limit, upto))
+        .await
+        .map_err(|e| ApiError::unavailable(format!("feed: {e}")))?
+        .map_err(super::engine::store_error)?;
+    for e in &mut page.entries {
+        if e.kind == <crate::channels::records::ChannelToken as crate::store::Aggregate>::KIND {
+            redact_token(&mut e.event);
+        }
+    }
+    Ok(json(StatusCode::OK, page))
+}
+
+/// Blanks a token record's hash and prefix: workstations see that a token exists, its channel
+/// and label, never what would help guess it.
+fn redact_token(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if k == "sha256" || k == "prefix" {
+                    *x = serde_json::Value::String(String::new());
+                } else {
+                    redact_token(x);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(redact_token),
+        _ => {}
+    }
+}
+
+/// The largest `POST /api/v1/ops` author, bytes.
+const MAX_AUTHOR_BYTES: usize = 64;
+
+async fn post_op(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let from = s.authenticate(&headers, Need::Operator)?;
+    let body = s.body(body)?;
+    let (author, op) = parse_op_request(&body)?;
+    let op = Box::new(op);
+    let r = ask(&s.jobs, |reply| Job::Op { from, author, op, reply }).await?;
+    Ok(json(StatusCode::OK, r))
+}
+
+/// `{"author": "…", "operation": {"op": …}}`: the author is required (1 to 64 bytes,
+/// trimmed); the operation is checked by [`crate::ops::Operation::parse`]'s rules.
+fn parse_op_request(body: &[u8]) -> Result<(String, crate::ops::Operation), ApiError> {
+    let v: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("body: not JSON: {e}")))?;
+    let Some(m) = v.as_object() else {
+        return Err(ApiError::bad_request("body: not an object"));
+    };
+    if let Some(k) = m.keys().find(|k| !["author", "operation"].contains(&k.as_str())) {
+        return Err(ApiError::bad_request(format!("{k}: unknown field; known: author, operation")));
+    }
+    let author = match m.get("author") {
+        Some(serde_json::Value::String(a)) => a.trim().to_string(),
+        Some(_) => return Err(ApiError::bad_request("author: not a string")),
+        None => return Err(ApiError::bad_request("author: missing")),
+    };
+    if author.is_empty() || author.len() > MAX_AUTHOR_BYTES {
+        return Err(ApiError::bad_request(format!(
+            "author: empty or over {MAX_AUTHOR_BYTES} bytes"
+        )));
+    }
+    let Some(op) = m.get("operation") else {
+        return Err(ApiError::bad_request("operation: missing"));
+    };
+    let op = crate::ops::Operation::deserialize(op)
+        .map_err(|e| ApiError::bad_request(format!("operation: {e}")))?;
+    Ok((author, op))
+}
+
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
 }
@@ -375,6 +504,8 @@ pub(super) fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)
         (Method::DELETE, "/api/v1/subscriptions/{id}", delete(delete_subscription)),
         (Method::POST, "/api/v1/meter-events", post(post_meter_events)),
         (Method::GET, "/api/v1/alerts", get(get_alerts)),
+        (Method::GET, "/api/v1/feed", get(get_feed)),
+        (Method::POST, "/api/v1/ops", post(post_op)),
         (Method::GET, "/api/v1/tokens", get(get_tokens)),
         (Method::POST, "/api/v1/tokens", post(post_token)),
         (Method::DELETE, "/api/v1/tokens/{id}", delete(delete_token)),
