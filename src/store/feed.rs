@@ -291,7 +291,12 @@ impl Store {
             let count = meta.get(META_EVENTS)?.and_then(|v| be_u64(&v)).unwrap_or(0);
             meta.insert(META_EVENTS, &(count + written).to_be_bytes())?;
             meta.insert(META_REPLICA_OF, of.as_bytes())?;
-            meta.insert(META_REPLICA_POS, &pos_value)?;
+            // two pulls at once (the sync thread and a write's own pull): the position only
+            // moves forward
+            let held = meta.get(META_REPLICA_POS)?.and_then(|v| be_u64(&v)).unwrap_or(0);
+            if expected > held {
+                meta.insert(META_REPLICA_POS, &pos_value)?;
+            }
             Ok(written)
         });
         let written = match result {
