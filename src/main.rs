@@ -787,7 +787,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if cli.model.is_none() {
                 figures.extend(gridcare::bench::embedded_load_figures(5)?);
             }
-            let grid = load(&cli.model)?;
+            let grid = std::sync::Arc::new(load(&cli.model)?);
             let label = grid.model.name.clone();
             for f in gridcare::bench::grid_figures(&grid, seed) {
                 figures.push(gridcare::bench::Figure { what: format!("{label}: {}", f.what), ..f });
@@ -803,6 +803,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let lexicon = gridcare::channels::sensitive::Lexicon::embedded()?;
             figures
                 .extend(gridcare::channels::sensitive::screening_figures(&lexicon, 100_000, seed));
+            #[cfg(all(feature = "serve", feature = "remote"))]
+            {
+                // workstations on a server: start, an operation, a change seen elsewhere
+                for f in gridcare::server::replica_figures(grid.clone(), &scratch, 2_000, 30)? {
+                    figures.push(gridcare::bench::Figure {
+                        what: format!("{label}: {}", f.what),
+                        ..f
+                    });
+                }
+            }
             if cli.model.is_none() {
                 // the KPIs of a simulated year of the demo city
                 for f in gridcare::sim::history_figures(&grid, &scratch, seed, 5)? {

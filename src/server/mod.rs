@@ -48,6 +48,8 @@ mod error;
 mod intake;
 mod loadtest;
 mod message;
+#[cfg(feature = "remote")]
+mod replica_bench;
 use crate::channels::records;
 mod routes;
 mod tokens;
@@ -68,6 +70,8 @@ pub use engine::{
 };
 pub use error::{ApiError, ServerError};
 pub use loadtest::{load_test, LoadReport, LoadSpec};
+#[cfg(feature = "remote")]
+pub use replica_bench::replica_figures;
 pub use message::{
     guess_intent, parse_customer, parse_message, parse_meter_events, parse_subscription,
     ChannelMessage, SchemaError, SubscriptionRequest, MAX_ID_BYTES, MAX_METER_EVENTS,
