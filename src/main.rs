@@ -50,6 +50,16 @@ struct Cli {
     /// Desktop app: attribution of the --tiles / --tiles-dir source, shown on the map.
     #[arg(long, value_name = "TEXT", default_value = "")]
     tiles_attribution: String,
+    /// Desktop app: a workstation on a `gridcare serve` server (`http://host:port`): the
+    /// outages, tickets and alerts are the server's, kept live (a replica in --data-dir), and
+    /// the changes go to the server. Needs an operator token.
+    #[arg(long, value_name = "URL")]
+    server: Option<String>,
+    /// Desktop app: the operator token for --server (`gridcare serve token add --channel
+    /// operator` on the server). Default: the environment variable GRIDCARE_TOKEN, which keeps
+    /// it out of the process list.
+    #[arg(long, value_name = "TOKEN", requires = "server")]
+    token: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -458,6 +468,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let Some(command) = cli.command else {
         return gridcare_app(&cli);
     };
+    if cli.server.is_some() {
+        bail!("--server is for the desktop app (give no command); the commands work on the store of --data-dir");
+    }
     match command {
         Command::Import {
             format: ImportFormat::Opendss { file, out, extra, lon, lat, metres_per_unit, extent_m },
@@ -998,15 +1011,45 @@ fn gridcare_app(cli: &Cli) -> Result<ExitCode> {
         (_, _, Some(path)) => Some(TileConfig::MbTiles { path: path.clone() }),
         _ => None,
     };
-    let options = AppOptions { data_dir: cli.data_dir.clone(), wall: cli.wall, tiles, lang: None };
+    let options = AppOptions {
+        data_dir: cli.data_dir.clone(),
+        wall: cli.wall,
+        tiles,
+        lang: None,
+        server: server_options(cli)?,
+    };
     gridcare::app::run(source(&cli.model), options)
         .map_err(|e| anyhow::anyhow!("the desktop window could not run: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--server URL` with its token (`--token`, else `GRIDCARE_TOKEN`), checked before the window
+/// opens: an address that is not an http(s) server's, or no token, is an error here.
+#[cfg(feature = "app")]
+fn server_options(cli: &Cli) -> Result<Option<gridcare::app::ServerOptions>> {
+    let Some(url) = &cli.server else { return Ok(None) };
+    let token = cli
+        .token
+        .clone()
+        .or_else(|| std::env::var("GRIDCARE_TOKEN").ok())
+        .filter(|t| !t.trim().is_empty());
+    let Some(token) = token else {
+        bail!(
+            "--server {url} needs an operator token: --token TOKEN, or the environment variable \
+             GRIDCARE_TOKEN (make one on the server with `gridcare serve token add --channel operator`)"
+        );
+    };
+    gridcare::remote::RemoteClient::new(url, &token)
+        .map_err(|e| anyhow::anyhow!("--server: {e}"))?;
+    Ok(Some(gridcare::app::ServerOptions { url: url.clone(), token }))
+}
+
 /// No command, in a build without the `app` feature: say so.
 #[cfg(not(feature = "app"))]
 fn gridcare_app(cli: &Cli) -> Result<ExitCode> {
+    if cli.server.is_some() {
+        bail!("--server needs the desktop app, and this build has none (feature `app`)");
+    }
     let grid = load(&cli.model)?;
     let c = grid.model.counts();
     println!(

@@ -298,6 +298,16 @@ pub enum OpError {
     /// What the operation needs is not open (the store, the alert book).
     #[error("{0}")]
     Unavailable(String),
+    /// A workstation on a server (`gridcare --server`): the server refused the operation
+    /// (`status`: its HTTP status, `message`: its `{"error": …}`), or did not answer
+    /// (`status` `None`, `message` names the server and why).
+    #[error("{message}")]
+    Remote {
+        /// The server's HTTP status (`None`: no answer).
+        status: Option<u16>,
+        /// What the server said, or why it could not be asked.
+        message: String,
+    },
 }
 
 /// The HTTP status of a store error: refused by an entity's state 409, no such entity 404,
@@ -324,7 +334,8 @@ impl OpError {
     /// operation, an unknown device name, a missing reason, a number that is not a caller's),
     /// 404 an unknown outage, ticket, crew, alert, caller or address, 409 refused by the
     /// state (restoring a restored outage, a step out of order, no free crew, a resolved
-    /// alert), 503 the store failed or is not open.
+    /// alert), 503 the store failed or is not open; a workstation's [`OpError::Remote`] keeps
+    /// the server's status (502 when the server did not answer).
     pub fn http_status(&self) -> u16 {
         match self {
             OpError::Outage(e) => outage_status(e),
@@ -352,6 +363,8 @@ impl OpError {
             },
             OpError::Invalid(_) => 400,
             OpError::Unavailable(_) => 503,
+            // the server's own status; no answer from it is a bad gateway
+            OpError::Remote { status, .. } => status.unwrap_or(502),
         }
     }
 }

@@ -138,6 +138,8 @@ impl RemoteClient {
         let resp = self
             .http
             .post(&url)
+            // an operator waits for a write: not the long poll's timeout
+            .timeout(Duration::from_secs(10))
             .bearer_auth(&self.token)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.to_string())

@@ -84,6 +84,11 @@ pub struct Customer360Res {
 }
 
 impl Customer360Res {
+    /// Builds again next time whatever the revision (the books were re-opened).
+    pub(super) fn invalidate(&mut self) {
+        self.built_from = None;
+    }
+
     /// True while the worker reads the outbox.
     pub fn reading(&self) -> bool {
         self.pending.is_some()

@@ -37,6 +37,7 @@ mod session;
 mod snapshot;
 mod state;
 mod storm_demo;
+mod sync;
 mod tiles;
 mod view;
 mod wall;
@@ -65,6 +66,7 @@ pub use repairs::{clock_urgency, ticket_urgency, CrewRow, RepairSnapshot, Ticket
 pub use session::Selection;
 pub use snapshot::MapSnapshot;
 pub use state::{data_dir, AppState, TileConfig, ViewState};
+pub use sync::{ServerOptions, SyncStatus};
 pub use view::{lonlat_of, world_of, MapView};
 
 /// How the app starts.
@@ -78,11 +80,22 @@ pub struct AppOptions {
     pub tiles: Option<TileConfig>,
     /// Language (overrides the saved one and the locale).
     pub lang: Option<Lang>,
+    /// A workstation on a server (`--server URL --token T`): the books read a replica of the
+    /// server's store and the writes go to the server. `None`: embedded, on the data
+    /// directory's own store.
+    pub server: Option<ServerOptions>,
 }
 
+/// The outage book and repair desk (or why they could not be opened).
+type Books = Result<(OutageBook, RepairDesk), String>;
+
+/// A workstation's replica of its server's store, connected at load (or why not); `None`
+/// when embedded.
+type Connected = Option<Result<std::sync::Arc<crate::remote::Replica>, String>>;
+
 /// What the loader thread sends: the grid, and the outage book and repair desk of the data
-/// directory's store (or why either failed).
-type Loaded = Result<(Grid, Result<(OutageBook, RepairDesk), String>), String>;
+/// directory's store or of the server's replica (or why either failed).
+type Loaded = Result<(Grid, Books, Connected), String>;
 
 /// What the app holds but does not save.
 pub struct Resources {
@@ -119,6 +132,8 @@ pub struct Resources {
     alerts: alerts::AlertRes,
     /// The customer 360 window (客户全景): its customer and view.
     c360: customer360_panel::Customer360Res,
+    /// The server of a workstation (`None`: embedded).
+    sync: Option<sync::SyncRes>,
     basemap: layers::basemap::Basemap,
     tiles: Option<tiles::TileLayer>,
     memory: walkers::MapMemory,
@@ -149,8 +164,9 @@ impl GridCareApp {
     /// The app on a loaded grid (tests, benchmarks, `--model`).
     pub fn new(ctx: &egui::Context, grid: Grid, options: AppOptions) -> GridCareApp {
         let mut app = GridCareApp::empty(ctx, options);
-        let book = outages::open_book(&app.res.data_dir, &grid);
-        app.install_grid(grid, book);
+        let client = app.res.sync.as_ref().map(|s| s.client().cloned());
+        let (books, connected) = open_data(&app.res.data_dir, &grid, client);
+        app.install_grid(grid, books, connected);
         app
     }
 
@@ -160,11 +176,12 @@ impl GridCareApp {
         let (tx, rx) = mpsc::channel();
         let repaint = ctx.clone();
         let dir = app.res.data_dir.clone();
+        let client = app.res.sync.as_ref().map(|s| s.client().cloned());
         std::thread::spawn(move || {
             // the outage store is opened once the grid is there (its customers are indexed)
             let loaded = Grid::load(&source).map_err(|e| e.to_string()).map(|grid| {
-                let book = outages::open_book(&dir, &grid);
-                (grid, book)
+                let (books, connected) = open_data(&dir, &grid, client);
+                (grid, books, connected)
             });
             let _ = tx.send(loaded);
             repaint.request_repaint();
@@ -184,6 +201,7 @@ impl GridCareApp {
         if let Some(l) = options.lang {
             state.lang = l;
         }
+        let sync = options.server.as_ref().map(|s| sync::SyncRes::new(s, ctx));
         let mut session = session::Session::default();
         session.outage_form.author = crate::store::default_author();
         if let Some(p) = loaded.problem {
@@ -209,6 +227,7 @@ impl GridCareApp {
             plan: planning::PlanRes::default(),
             alerts: alerts::AlertRes::default(),
             c360: customer360_panel::Customer360Res::default(),
+            sync,
             basemap: layers::basemap::Basemap::load(),
             tiles: None,
             memory,
@@ -226,7 +245,7 @@ impl GridCareApp {
         app
     }
 
-    fn install_grid(&mut self, grid: Grid, book: Result<(OutageBook, RepairDesk), String>) {
+    fn install_grid(&mut self, grid: Grid, book: Books, connected: Connected) {
         self.res.snapshot = MapSnapshot::build(&grid);
         if !self.res.restored {
             // first run: show the whole service area
@@ -238,20 +257,11 @@ impl GridCareApp {
             self.res.memory.center_at(walkers::lon_lat(centre.lon, centre.lat));
             let _ = self.res.memory.set_zoom(zoom);
         }
+        // a server that did not answer is said by `start_sync`, not as a store failure
+        let unreachable = matches!(connected, Some(Err(_)));
         match book {
-            Ok((book, desk)) => {
-                let unresolved = book.unresolved_accounts();
-                if unresolved > 0 {
-                    let n = unresolved.to_string();
-                    self.session.notices.push(trf(self.state.lang, T::UnresolvedAccounts, &[&n]));
-                }
-                self.res.plan.book =
-                    Some(crate::planning::ScenarioBook::open(desk.store().clone()));
-                self.res.plan.outbox =
-                    Some(crate::channels::outbox::Outbox::open(desk.store().clone()));
-                self.res.outages = Some(book);
-                self.res.repairs = Some(desk);
-            }
+            Ok((book, desk)) => self.install_books(book, desk),
+            Err(_) if unreachable => {}
             Err(e) => {
                 let msg = format!("{}: {e}", tr(self.state.lang, T::StoreUnavailable));
                 self.session.notices.push(msg);
@@ -259,8 +269,22 @@ impl GridCareApp {
         }
         self.res.protection = Some(ProtectionIndex::build(&grid));
         self.res.grid = Some(std::sync::Arc::new(grid));
+        self.start_sync(connected);
         self.refresh_outages();
         self.refresh_repairs(0.0);
+    }
+
+    /// Keeps the outage book and repair desk, and opens the planning books on their store.
+    fn install_books(&mut self, book: OutageBook, desk: RepairDesk) {
+        let unresolved = book.unresolved_accounts();
+        if unresolved > 0 {
+            let n = unresolved.to_string();
+            self.session.notices.push(trf(self.state.lang, T::UnresolvedAccounts, &[&n]));
+        }
+        self.res.plan.book = Some(crate::planning::ScenarioBook::open(desk.store().clone()));
+        self.res.plan.outbox = Some(crate::channels::outbox::Outbox::open(desk.store().clone()));
+        self.res.outages = Some(book);
+        self.res.repairs = Some(desk);
     }
 
     /// The saved state.
@@ -428,6 +452,8 @@ impl GridCareApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_loading();
+        // the replica's changes first: what follows reads the books
+        self.poll_sync(ctx.input(|i| i.time));
         self.refresh_outages_if_stale();
         self.run_demo(&ctx);
         self.refresh_repairs_if_stale(ctx.input(|i| i.time));
@@ -479,6 +505,7 @@ impl GridCareApp {
             repairs: self.res.repairs.as_ref(),
             repair_snap: &self.res.repair_snapshot,
             demo: self.res.demo.as_ref().map(|d| (d.demo.is_generating(), d.demo.faults().len())),
+            sync: self.res.sync.as_ref().map(|s| s.status_text(self.state.lang)),
         };
         let out = &mut self.outbox;
         if self.session.wall {
@@ -628,9 +655,9 @@ impl GridCareApp {
     fn poll_loading(&mut self) {
         let Some(rx) = &self.res.loading else { return };
         match rx.try_recv() {
-            Ok(Ok((grid, book))) => {
+            Ok(Ok((grid, book, connected))) => {
                 self.res.loading = None;
-                self.install_grid(grid, book);
+                self.install_grid(grid, book, connected);
             }
             Ok(Err(e)) => {
                 self.res.loading = None;
@@ -719,6 +746,9 @@ impl eframe::App for GridCareApp {
         self.sync_view();
         self.save_now();
         self.res.demo = None;
+        if let Some(s) = &self.res.sync {
+            s.stop();
+        }
         // the alerts let go of the store too
         drop(self.res.alerts.book.take());
         // the planning workspace lets go of the store (and gives back a book it was
@@ -733,6 +763,24 @@ impl eframe::App for GridCareApp {
                 eprintln!("gridcare: closing the outage store: {e}");
             }
         }
+    }
+}
+
+/// Opens the books at load: on the data directory's store, or (`client` given) on a replica
+/// of the server's store, connected and caught up first.
+fn open_data(
+    dir: &Path,
+    grid: &Grid,
+    client: Option<Result<crate::remote::RemoteClient, String>>,
+) -> (Books, Connected) {
+    match client {
+        None => (outages::open_book(dir, grid), None),
+        Some(Ok(client)) => {
+            let (replica, books) = sync::open_remote(&client, dir, grid);
+            (books, Some(replica))
+        }
+        // a bad address or token: the status line says it; never the local store instead
+        Some(Err(e)) => (Err(e.clone()), Some(Err(e))),
     }
 }
 

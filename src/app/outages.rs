@@ -43,9 +43,19 @@ pub fn open_book(data_dir: &Path, grid: &Grid) -> Result<(OutageBook, RepairDesk
     // every kind the library keeps (outages, tickets, crews, planning scenarios, …)
     let options = OpenOptions { kinds: crate::store_kinds(), ..OpenOptions::default() };
     let store = Arc::new(Store::open_with(&dir, options).map_err(|e| e.to_string())?);
+    open_books_on(store, grid)
+}
+
+/// The outage book and repair desk of an open store, for `grid`: the data directory's own
+/// store (a desk with no crews gets the default ones), or a workstation's replica of a
+/// server's store (read only: the server's store has its crews).
+pub fn open_books_on(store: Arc<Store>, grid: &Grid) -> Result<(OutageBook, RepairDesk), String> {
+    let replica = store.is_replica();
     let book = OutageBook::open(store.clone(), grid).map_err(|e| e.to_string())?;
     let mut desk = RepairDesk::open(store, SlaPolicy::default()).map_err(|e| e.to_string())?;
-    desk.ensure_crews(grid, "gridcare").map_err(|e| e.to_string())?;
+    if !replica {
+        desk.ensure_crews(grid, "gridcare").map_err(|e| e.to_string())?;
+    }
     Ok((book, desk))
 }
 

@@ -41,6 +41,9 @@ pub struct Ctx<'a> {
     pub repair_snap: &'a super::repairs::RepairSnapshot,
     /// The storm demo, while it runs: whether it generates, and its faults so far.
     pub demo: Option<(bool, usize)>,
+    /// A workstation on a server: the status line (where its replica stands) and whether
+    /// it warns (the last request failed). `None`: embedded.
+    pub sync: Option<(String, bool)>,
 }
 
 /// Which of the toggled panels and windows are open.
@@ -131,7 +134,12 @@ pub fn top_bar_ui(
                     out.push(Command::ShowNewCall(!open.new_call));
                 }
                 let generating = ctx.demo.is_some_and(|(g, _)| g);
-                if ui.selectable_label(generating, ctx.t(T::StormDemo)).clicked() {
+                // the demo writes the store directly: not on a server's replica
+                let demo = egui::Button::selectable(generating, ctx.t(T::StormDemo));
+                let demo = ui
+                    .add_enabled(ctx.sync.is_none(), demo)
+                    .on_disabled_hover_text(ctx.t(T::StormDemoRemote));
+                if demo.clicked() {
                     out.push(Command::SetStormDemo(!generating));
                 }
                 if let Some((_, faults)) = ctx.demo {
@@ -182,6 +190,18 @@ pub fn status_ui(ui: &mut egui::Ui, ctx: &Ctx, zoom: f64, tiles: Option<&TileLay
             ));
             ui.separator();
             ui.label(format!("{} {zoom:.1}", ctx.t(T::Zoom)));
+            if let Some((line, warns)) = &ctx.sync {
+                ui.separator();
+                let mut text = RichText::new(line.as_str());
+                if ctx.wall {
+                    text = text.small();
+                }
+                if *warns {
+                    ui.colored_label(Color32::from_rgb(200, 60, 0), text);
+                } else {
+                    ui.label(text.color(Color32::from_rgb(20, 130, 40)));
+                }
+            }
             if let Some(t) = tiles {
                 ui.separator();
                 if let TileStatus::Failing(why) = t.status() {

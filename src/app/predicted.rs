@@ -55,6 +55,12 @@ pub struct PredictedSnapshot {
 }
 
 impl PredictedSnapshot {
+    /// Builds again next time whatever the revision (the desk was re-opened on a replica
+    /// whose revision an import had moved before the desk read it).
+    pub(super) fn invalidate(&mut self) {
+        self.built_from = None;
+    }
+
     /// The predictions of a desk now, with their areas (captions in `lang`).
     pub fn build(
         desk: &RepairDesk,

@@ -389,6 +389,15 @@ impl GridCareApp {
         let lang = self.state.lang;
         let now_wall = ctx.input(|i| i.time);
         if let Command::SetStormDemo(on) = cmd {
+            if self.is_remote() {
+                // the demo writes the store directly: a replica refuses that (the button is
+                // off; this is for a command from elsewhere)
+                let msg = tr(lang, T::StormDemoRemote).to_string();
+                if on && !self.session.notices.contains(&msg) {
+                    self.session.notices.push(msg);
+                }
+                return;
+            }
             match (&mut self.res.demo, on, self.res.grid.as_ref()) {
                 (Some(run), on, _) => {
                     run.demo.set_generating(on);

@@ -19,7 +19,18 @@ pub fn planning_error_text(lang: Lang, e: &PlanningError) -> String {
     match e {
         PlanningError::Device(g) => grid_error_text(lang, g),
         PlanningError::Window { name, .. } => trf(lang, T::PlanErrWindowOrder, &[name]),
-        e => e.to_string(),
+        e => replica_refusal(lang, e.to_string()),
+    }
+}
+
+/// A refusal's text, said as a workstation's when the store is a replica of a server's (its
+/// writes go to the server, and the planning workspace does not send them): the operator's
+/// language first, then the store's own message.
+pub fn replica_refusal(lang: Lang, text: String) -> String {
+    if text.contains("goes to the server") {
+        trf(lang, T::ReplicaRefused, &[&text])
+    } else {
+        text
     }
 }
 

@@ -356,7 +356,7 @@ pub(super) fn consult_error_text(lang: Lang, e: &ConsultError) -> String {
         {
             trf(lang, T::PlanErrNotCut, &[message.split_whitespace().nth(1).unwrap_or("")])
         }
-        e => e.to_string(),
+        e => super::apply::replica_refusal(lang, e.to_string()),
     }
 }
 
