@@ -15,7 +15,6 @@
 //! * **Which channel.** [`channel_for`]: WeChat for a customer bound to the utility's WeChat
 //!   account, else SMS to the first phone, else none (the operator has to call).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -183,8 +182,10 @@ impl NewMessage {
         }
     }
 
-    fn dedupe(&self) -> (String, String, Channel, String) {
-        (self.subject.clone(), self.key.clone(), self.channel, self.account.clone())
+    /// What makes a message the same as one queued before: subject, key, channel, account.
+    fn unique_key(&self) -> String {
+        let sep = '\u{1f}';
+        format!("{}{sep}{}{sep}{}{sep}{}", self.subject, self.key, self.channel, self.account)
     }
 }
 
@@ -370,30 +371,29 @@ impl Outbox {
     }
 
     /// Queues the messages not queued before (same subject, key, channel and account), all
-    /// flushed together; returns the ones queued now.
+    /// flushed together; returns the ones queued now. The batch is checked whole before
+    /// anything is written. A message queued before is found by the store's unique-key index
+    /// of the outbox (one lookup, not a read of every message).
     pub fn queue(
         &self,
         messages: Vec<NewMessage>,
         author: &str,
         reason: &str,
     ) -> Result<Vec<OutboxMessage>, OutboxError> {
-        let mut seen: HashSet<(String, String, Channel, String)> =
-            self.all()?.iter().map(|m| m.message.dedupe()).collect();
-        let fresh: Vec<OutboxEvent> = messages
-            .into_iter()
-            .filter(|m| seen.insert(m.dedupe()))
-            .map(|message| OutboxEvent::Queued { message })
-            .collect();
-        // Checked whole before anything is written (the fold checks each again).
-        for (i, e) in fresh.iter().enumerate() {
-            if let OutboxEvent::Queued { message } = e {
-                message.check().map_err(|what| OutboxError::Invalid { index: i, what })?;
-            }
+        for (i, m) in messages.iter().enumerate() {
+            m.check().map_err(|what| OutboxError::Invalid { index: i, what })?;
         }
-        if fresh.is_empty() {
+        if messages.is_empty() {
             return Ok(Vec::new());
         }
-        let made = self.store.create_many::<OutboxMessage>(author, reason, fresh)?;
+        let items = messages
+            .into_iter()
+            .map(|message| (message.unique_key(), OutboxEvent::Queued { message }))
+            .collect();
+        let (made, _skipped) =
+            self.store.create_unique_many::<OutboxMessage>(author, reason, items, |m| {
+                m.message.unique_key()
+            })?;
         Ok(made.into_iter().map(|e| e.state).collect())
     }
 

@@ -233,3 +233,47 @@ fn a_store_written_before_the_feed_gets_positions_at_open() {
     assert_eq!(s.feed_since(5, 10, u64::MAX).expect("reads").entries[0].kind, "roster");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn unique_keys_skip_what_was_made_before_also_in_a_store_written_before_the_index() {
+    let dir = scratch("unique");
+    let s = origin(&dir);
+    // made without keys, as before the index existed
+    s.create::<Roster>("调度员", "排班", "禅城抢修一班".into()).expect("write");
+    let key_of = |r: &Roster| format!("crew:{}", r.name);
+    let items = |names: &[&str]| {
+        names.iter().map(|n| (format!("crew:{n}"), n.to_string())).collect::<Vec<_>>()
+    };
+    let (made, skipped) = s
+        .create_unique_many::<Roster>(
+            "调度员",
+            "排班",
+            items(&["禅城抢修一班", "南海抢修一班", "南海抢修一班"]),
+            key_of,
+        )
+        .expect("writes");
+    assert_eq!(
+        made.iter().map(|e| e.state.name.as_str()).collect::<Vec<_>>(),
+        vec!["南海抢修一班"]
+    );
+    assert_eq!(
+        skipped, 2,
+        "the old one found by the index built at first use, the twin in the batch"
+    );
+    let head = s.feed_head().expect("head");
+    drop(s);
+    let s = origin(&dir);
+    let (made, skipped) = s
+        .create_unique_many::<Roster>(
+            "调度员",
+            "排班",
+            items(&["南海抢修一班", "顺德抢修一班"]),
+            key_of,
+        )
+        .expect("writes");
+    assert_eq!((made.len(), skipped), (1, 1));
+    assert_eq!(made[0].id, 3);
+    assert_eq!(s.feed_head().expect("head"), head + 1, "a skipped key writes nothing");
+    assert_eq!(s.all::<Roster>().expect("reads").len(), 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}

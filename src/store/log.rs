@@ -273,6 +273,78 @@ impl Store {
         event: A::Event,
         flush: bool,
     ) -> Result<Entity<A>, StoreError> {
+        let made = self.write_keyed::<A>(id, None, author, reason, event, flush)?;
+        Ok(made.expect("a write without a unique key is never skipped"))
+    }
+
+    /// Creates entities of kind `A`, each under a unique key (`unique.<kind>`: key → id, in
+    /// the same transaction as the entity), skipping those whose key is taken; all flushed
+    /// together. Returns the entities made and how many were skipped. The key index of a kind
+    /// is built from `key_of` over the kind's entities the first time it is used
+    /// ([`Store::ensure_unique_index`]).
+    pub fn create_unique_many<A: Aggregate>(
+        &self,
+        author: &str,
+        reason: &str,
+        items: Vec<(String, A::Event)>,
+        key_of: impl Fn(&A) -> String,
+    ) -> Result<(Vec<Entity<A>>, usize), StoreError> {
+        self.ensure_unique_index::<A>(&key_of)?;
+        let mut made = Vec::new();
+        let mut skipped = 0;
+        let mut failed = None;
+        for (key, event) in items {
+            match self.write_keyed::<A>(None, Some(key.as_bytes()), author, reason, event, false) {
+                Ok(Some(e)) => made.push(e),
+                Ok(None) => skipped += 1,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        self.flush()?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok((made, skipped)),
+        }
+    }
+
+    /// Builds the unique-key index of kind `A` from its entities when it has never been
+    /// built (a store written before the index existed); afterwards one read.
+    pub fn ensure_unique_index<A: Aggregate>(
+        &self,
+        key_of: &dyn Fn(&A) -> String,
+    ) -> Result<(), StoreError> {
+        let h = self.handles();
+        let marker = format!("unique_built.{}", A::KIND).into_bytes();
+        if h.meta.get(&marker).map_err(|e| self.engine(e))?.is_some() {
+            return Ok(());
+        }
+        let tree = self.unique_tree(A::KIND)?;
+        let mut batch = sled::Batch::default();
+        for e in self.all::<A>()? {
+            batch.insert(key_of(&e.state).into_bytes(), &e.id.to_be_bytes());
+        }
+        tree.apply_batch(batch).map_err(|e| self.engine(e))?;
+        h.meta.insert(marker, b"1").map_err(|e| self.engine(e))?;
+        self.flush()
+    }
+
+    fn unique_tree(&self, kind: &str) -> Result<sled::Tree, StoreError> {
+        self.handles().db.open_tree(format!("unique.{kind}")).map_err(|e| self.engine(e))
+    }
+
+    /// [`Store::write`], and with a unique key: `Ok(None)` when the key is taken.
+    fn write_keyed<A: Aggregate>(
+        &self,
+        id: Option<u64>,
+        unique: Option<&[u8]>,
+        author: &str,
+        reason: &str,
+        event: A::Event,
+        flush: bool,
+    ) -> Result<Option<Entity<A>>, StoreError> {
         debug_assert!(kind_is_valid(A::KIND), "kind `{}`", A::KIND);
         if self.replica {
             return Err(self.replica_error(&format!(
@@ -285,9 +357,28 @@ impl Store {
         let state_tree = self.state_tree(A::KIND)?;
         let time_s = self.clock.now_s();
         let id_counter = next_id_key(A::KIND);
+        let unique_tree = match unique {
+            Some(_) => Some(self.unique_tree(A::KIND)?),
+            None => None,
+        };
+        // the unique index rides along in the transaction when there is a key (else the
+        // meta tree stands in for it, untouched)
+        let index = unique_tree.as_ref().unwrap_or(&h.meta);
         let trees = (&h.events, &state_tree, &h.meta, &h.feed);
-        let result = trees.transaction(|(events, states, meta, feed)| {
+        let run = |(events, states, meta, feed, index): (
+            &sled::transaction::TransactionalTree,
+            &sled::transaction::TransactionalTree,
+            &sled::transaction::TransactionalTree,
+            &sled::transaction::TransactionalTree,
+            Option<&sled::transaction::TransactionalTree>,
+        )|
+         -> Result<Option<Entity<A>>, ConflictableTransactionError<Abort>> {
             let corrupt = |m: String| ConflictableTransactionError::Abort(Abort::Corrupt(m));
+            if let (Some(index), Some(key)) = (index, unique) {
+                if index.get(key)?.is_some() {
+                    return Ok(None);
+                }
+            }
             let (id, prev) = match id {
                 None => {
                     let last = meta.get(&id_counter)?.and_then(|v| be_u64(&v)).unwrap_or(0);
@@ -320,10 +411,20 @@ impl Store {
             states.insert(&id_key(id), state_value)?;
             let count = meta.get(META_EVENTS)?.and_then(|v| be_u64(&v)).unwrap_or(0);
             meta.insert(META_EVENTS, &(count + 1).to_be_bytes())?;
-            Ok(Entity { id, seq, state })
-        });
+            if let (Some(index), Some(key)) = (index, unique) {
+                index.insert(key, &id.to_be_bytes())?;
+            }
+            Ok(Some(Entity { id, seq, state }))
+        };
+        let result = if unique_tree.is_some() {
+            (&h.events, &state_tree, &h.meta, &h.feed, index)
+                .transaction(|(e, s, m, f, i)| run((e, s, m, f, Some(i))))
+        } else {
+            trees.transaction(|(e, s, m, f)| run((e, s, m, f, None)))
+        };
         let entity = match result {
-            Ok(e) => e,
+            Ok(Some(e)) => e,
+            Ok(None) => return Ok(None),
             Err(TransactionError::Abort(Abort::Rejected(message))) => {
                 return Err(StoreError::Rejected { kind: A::KIND, id: id.unwrap_or(0), message })
             }
@@ -343,7 +444,7 @@ impl Store {
             self.unflushed.store(0, Ordering::SeqCst);
             self.flush()?;
         }
-        Ok(entity)
+        Ok(Some(entity))
     }
 
     /// The current state of entity `id` of kind `A`, if it exists.
