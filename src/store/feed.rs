@@ -227,6 +227,16 @@ impl Store {
             Some((_, pos)) => pos,
             None => 0,
         };
+        if page.head < position {
+            // the same store, but shorter: restored from a backup behind this copy; what it
+            // writes next would take positions this replica already holds
+            return Err(self.replica_error(&format!(
+                "the server's store ends at feed position {}, this replica already holds {position}: \
+                 the store was restored from an older copy; remove the replica ({}) to copy it anew",
+                page.head,
+                self.dir.display()
+            )));
+        }
         let h = self.handles();
         let mut expected = position;
         let mut rows = Vec::new();

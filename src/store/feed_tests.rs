@@ -194,6 +194,13 @@ fn a_replica_refuses_bad_pages_and_keeps_what_it_has() {
     let err = r.import_feed(&page).expect_err("refused");
     assert!(err.to_string().contains("differs"), "{err}");
 
+    // the origin restored from an older copy: its feed ends before the replica's position
+    let mut page = o.feed_since(3, 100, u64::MAX).expect("reads");
+    page.head = 2;
+    page.entries.clear();
+    let err = r.import_feed(&page).expect_err("refused");
+    assert!(err.to_string().contains("restored from an older copy"), "{err}");
+
     // nothing of the refused pages was kept
     assert_eq!(r.replica_position().expect("reads").map(|p| p.1), Some(3));
     assert_eq!(r.all::<Switching>().expect("reads"), held);
