@@ -19,8 +19,9 @@ mod app {
     use eframe::egui;
     use egui_kittest::kittest::{NodeT, Queryable};
     use egui_kittest::Harness;
-    use gridcare::app::{AppOptions, Command, GridCareApp, Lang, ServerOptions};
+    use gridcare::app::{AppOptions, Command, GridCareApp, Lang, Selection, ServerOptions};
     use gridcare::grid::{Grid, ModelSource};
+    use gridcare::model::{DeviceRef, ElementRef, TransformerId};
     use gridcare::ops::Operation;
     use gridcare::outage::OutageBook;
     use gridcare::remote::{RemoteClient, Replica};
@@ -100,7 +101,12 @@ mod app {
 
     /// Runs frames (with short sleeps) until `shown` holds, at most 10 s.
     fn run_until(h: &mut App, what: &str, shown: impl Fn(&App) -> bool) {
-        let until = Instant::now() + Duration::from_secs(10);
+        run_within(h, 10, what, shown);
+    }
+
+    /// Runs frames (with short sleeps) until `shown` holds, at most `s` seconds.
+    fn run_within(h: &mut App, s: u64, what: &str, shown: impl Fn(&App) -> bool) {
+        let until = Instant::now() + Duration::from_secs(s);
         while Instant::now() < until {
             h.run();
             if shown(h) {
@@ -108,7 +114,7 @@ mod app {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("{what} was not shown within 10 s: {:?}", all_labels(h));
+        panic!("{what} was not shown within {s} s: {:?}", all_labels(h));
     }
 
     #[test]
@@ -126,6 +132,15 @@ mod app {
         // the storm demo writes a local store: off on a server, and it says why
         let demo = h.get_by_label("Storm demo");
         assert!(demo.accesskit_node().is_disabled(), "the storm demo runs on a replica");
+        // the operator is half-way through a fault of their own at a transformer
+        let grid = h.state().grid().expect("the grid");
+        let mine = (0..grid.model.transformers.len() as u32)
+            .map(|t| DeviceRef::Element(ElementRef::Transformer(TransformerId(t))))
+            .find(|d| !grid.trace(*d).affected_customers.is_empty())
+            .expect("a transformer with customers");
+        h.state_mut().send(Command::SelectDevice(mine));
+        h.run();
+        type_into(&mut h, "Cause of the fault", "half-typed cause");
 
         // Another workstation records a fault at the fuse, through the server.
         let reason = "10kV线路跳闸，故障巡线";
@@ -135,6 +150,15 @@ mod app {
 
         // The app shows it without anyone touching it: the row names the fuse.
         run_until(&mut h, "the other workstation's outage", |h| has_label_containing(h, FUSE));
+        // the books were re-opened; the operator's selection and form were not touched
+        assert!(
+            matches!(h.state().selection(), Selection::Device { device, .. } if *device == mine)
+        );
+        assert!(
+            all_labels(&h).iter().any(|l| l == "half-typed cause"),
+            "the form was reset: {:?}",
+            all_labels(&h)
+        );
         assert!(has_label(&h, &format!("#{outage}")), "{:?}", all_labels(&h));
         assert!(has_label(&h, "Outages (1)"), "the top bar does not count it");
         let at = format!("synced #{}", done.position);
@@ -191,15 +215,19 @@ mod app {
     }
 
     #[test]
-    fn a_server_that_does_not_answer_leaves_the_map_and_says_so() {
-        // a port just bound and released: nothing listens there
+    fn a_server_that_does_not_answer_leaves_the_map_says_so_and_is_connected_once_up() {
+        // a port just bound and released: nothing listens there yet
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port");
         let url = format!("http://127.0.0.1:{port}");
+        // the server's store and the operator's token exist; the server is not started
+        let server_dir = temp_dir("remote", "down-server");
+        let store = gridcare::open_store(&server_dir).expect("the store opens");
+        let token = add_token(&store, "operator", "调度台", "test").expect("a token").token;
         let dir = temp_dir("remote", "down-app");
-        let mut h = app_on(&url, "some-token", dir.clone());
+        let mut h = app_on(&url, &token, dir.clone());
         // the map works
         assert!(h.state().grid().is_some());
         assert!(has_label_containing(&h, "customers"), "{:?}", all_labels(&h));
@@ -210,14 +238,28 @@ mod app {
         assert!(has_label_containing(&h, &format!("127.0.0.1:{port}")));
         let notices = h.state().notices().join(" | ");
         assert!(notices.contains(&format!("Server {url} unreachable")), "{notices}");
-        // nothing is written anywhere: no local store instead of the server's
+        // nothing is opened instead: no local store in place of the server's
         assert!(h.state().outages().is_none());
         assert!(!dir.join(gridcare::app::STORE_DIR).exists(), "a local store was opened");
         // in Chinese
         h.get_by_label("中文").click();
         h.run();
         assert!(has_label_containing(&h, "服务器不可达："), "{:?}", all_labels(&h));
+
+        // The server comes up on that port: the app connects by itself (it kept trying) and
+        // opens the books on the replica.
+        let config = ServeConfig {
+            listen: format!("127.0.0.1:{port}").parse().expect("addr"),
+            ..Default::default()
+        };
+        let server = Server::start(server_grid(), store, SlaPolicy::default(), config)
+            .expect("the server starts");
+        run_within(&mut h, 40, "the connection", |h| has_label_containing(h, "已同步 #"));
+        assert!(h.state().outages().is_some(), "the books are not open");
+        assert!(h.state().notices().iter().all(|n| !n.contains(&url)), "{:?}", h.state().notices());
         drop(h);
+        server.stop().expect("the server stops");
         let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_dir_all(server_dir);
     }
 }
