@@ -19,7 +19,9 @@ mod app {
     use eframe::egui;
     use egui_kittest::kittest::{NodeT, Queryable};
     use egui_kittest::Harness;
-    use gridcare::app::{AppOptions, Command, GridCareApp, Lang, Selection, ServerOptions};
+    use gridcare::app::{
+        AppOptions, Command, GridCareApp, Lang, PlanCommand, Selection, ServerOptions,
+    };
     use gridcare::grid::{Grid, ModelSource};
     use gridcare::model::{DeviceRef, ElementRef, TransformerId};
     use gridcare::ops::Operation;
@@ -210,6 +212,24 @@ mod app {
         let book = OutageBook::open(other.store.clone(), &server_grid()).expect("opens");
         let o = book.get(id).expect("there");
         assert_eq!(o.lifecycle, gridcare::outage::Lifecycle::Restored);
+
+        // Planning writes are the replica's to refuse, and the planner reads why.
+        click(&mut h, "Planning");
+        for cmd in [PlanCommand::New, PlanCommand::AddDevice("sect.sw01-2".into())] {
+            h.state_mut().send(Command::Plan(cmd));
+            h.run();
+        }
+        let save = PlanCommand::Save {
+            name: "sw01 检修".into(),
+            reason: "杆塔更换".into(),
+            author: "planner".into(),
+        };
+        h.state_mut().send(Command::Plan(save));
+        h.run();
+        let refused = "A workstation on a server cannot change planning scenarios: ";
+        assert!(has_label_containing(&h, refused), "{:?}", all_labels(&h));
+        assert!(has_label_containing(&h, "the scenario change goes to the server"));
+        assert!(h.state().scenarios().is_empty());
         drop(h);
         c.stop();
     }
@@ -237,7 +257,7 @@ mod app {
         });
         assert!(has_label_containing(&h, &format!("127.0.0.1:{port}")));
         let notices = h.state().notices().join(" | ");
-        assert!(notices.contains(&format!("Server {url} unreachable")), "{notices}");
+        assert!(notices.contains(&format!("Could not connect to the server {url}: ")), "{notices}");
         // nothing is opened instead: no local store in place of the server's
         assert!(h.state().outages().is_none());
         assert!(!dir.join(gridcare::app::STORE_DIR).exists(), "a local store was opened");

@@ -388,8 +388,10 @@ strings! {
     StormDemoRemote => "连接服务器时不能运行风暴演示：演示直接写入本地库", "The storm demo does not run on a server workstation: it writes to a local store directly";
     SyncConnecting => "服务器 {} · 正在连接…", "Server {} · connecting…";
     SyncSynced => "服务器 {} · 已同步 #{}", "Server {} · synced #{}";
-    SyncUnreachable => "服务器不可达：{}", "Server unreachable: {}";
-    ServerUnreachableAtStart => "服务器 {} 不可达：{}。地图可用，停电信息和工单在连接后显示，正在后台重试", "Server {} unreachable: {}. The map works; outages and tickets appear once connected (retrying in the background)";
+    SyncUnreachable => "服务器不可达：{} ({})", "Server unreachable: {} ({})";
+    SyncRefused => "服务器 {} 拒绝请求：HTTP {}：{}", "Server {} refused: HTTP {}: {}";
+    SyncFailed => "同步失败：{}", "Sync failed: {}";
+    ServerUnreachableAtStart => "无法连接服务器 {}：{}。地图可用；停电信息和工单在连接后显示，正在后台重试", "Could not connect to the server {}: {}. The map works; outages and tickets appear once connected (retrying in the background)";
     ReplicaRefused => "连接服务器的工作站不能修改停电计划：{}", "A workstation on a server cannot change planning scenarios: {}";
     RepairStoreUnavailable => "工单库无法打开，报修功能暂不可用", "The ticket store could not be opened; repair tickets are unavailable";
     LegendOnTime => "时限内", "Within the SLA";

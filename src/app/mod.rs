@@ -91,7 +91,7 @@ type Books = Result<(OutageBook, RepairDesk), String>;
 
 /// A workstation's replica of its server's store, connected at load (or why not); `None`
 /// when embedded.
-type Connected = Option<Result<std::sync::Arc<crate::remote::Replica>, String>>;
+type Connected = Option<Result<std::sync::Arc<crate::remote::Replica>, SyncStatus>>;
 
 /// What the loader thread sends: the grid, and the outage book and repair desk of the data
 /// directory's store or of the server's replica (or why either failed).
@@ -780,7 +780,7 @@ fn open_data(
             (books, Some(replica))
         }
         // a bad address or token: the status line says it; never the local store instead
-        Some(Err(e)) => (Err(e.clone()), Some(Err(e))),
+        Some(Err(e)) => (Err(e.clone()), Some(Err(SyncStatus::Failed { error: e }))),
     }
 }
 

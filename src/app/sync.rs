@@ -24,10 +24,10 @@ use std::time::Duration;
 use eframe::egui;
 
 use crate::grid::Grid;
-use crate::outage::{Outage, OutageBook};
+use crate::outage::Outage;
 use crate::remote::{RemoteClient, RemoteError, Replica, POLL_WAIT_S};
 use crate::store::{Aggregate, Imported};
-use crate::workorder::{Crew, RepairDesk, Ticket};
+use crate::workorder::{Crew, Ticket};
 
 use super::i18n::{tr, trf, Lang, T};
 use super::GridCareApp;
@@ -61,11 +61,50 @@ pub enum SyncStatus {
         /// The replica's position in the server's feed.
         position: u64,
     },
-    /// The last request failed; the sync thread tries again.
+    /// The last request had no answer (refused, unreachable, timed out); the sync thread
+    /// tries again.
     Unreachable {
-        /// Why (names the server).
+        /// Why, as the network said it (`Connection refused (os error 111)`).
         error: String,
     },
+    /// The server answered the last request with an error (a token it does not know: 401);
+    /// the sync thread tries again.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message.
+        error: String,
+    },
+    /// Anything else failed (the address, the answer, the local replica).
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+impl SyncStatus {
+    /// The status after a failed request.
+    pub fn failed(e: &RemoteError) -> SyncStatus {
+        match e {
+            // the network's own words, without the request's URL and the client's layers
+            RemoteError::Unreachable { message, .. } => SyncStatus::Unreachable {
+                error: message.rsplit(": ").next().unwrap_or(message).to_string(),
+            },
+            RemoteError::Status { status, message, .. } => {
+                SyncStatus::Refused { status: *status, error: message.clone() }
+            }
+            e => SyncStatus::Failed { error: e.to_string() },
+        }
+    }
+
+    /// Why the last request failed, short (`None`: it did not).
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            SyncStatus::Connecting | SyncStatus::Synced { .. } => None,
+            SyncStatus::Unreachable { error } | SyncStatus::Failed { error } => Some(error.clone()),
+            SyncStatus::Refused { status, error } => Some(format!("HTTP {status}: {error}")),
+        }
+    }
 }
 
 /// What the sync thread tells the UI thread.
@@ -74,8 +113,8 @@ enum SyncMsg {
     Connected(Arc<Replica>),
     /// It imported changes (or answered again after a failure).
     Pulled(Imported),
-    /// A request failed.
-    Failed(String),
+    /// A request failed: the status that says why.
+    Failed(SyncStatus),
 }
 
 /// What the app holds of its server.
@@ -104,7 +143,7 @@ impl SyncRes {
         let client = RemoteClient::new(&options.url, &options.token).map_err(|e| e.to_string());
         let status = match &client {
             Ok(_) => SyncStatus::Connecting,
-            Err(e) => SyncStatus::Unreachable { error: e.clone() },
+            Err(e) => SyncStatus::Failed { error: e.clone() },
         };
         SyncRes {
             url: options.url.trim().trim_end_matches('/').to_string(),
@@ -134,7 +173,7 @@ impl SyncRes {
         if let Some(r) = &replica {
             self.status = match r.position() {
                 Ok(position) => SyncStatus::Synced { position },
-                Err(e) => SyncStatus::Unreachable { error: e.to_string() },
+                Err(e) => SyncStatus::failed(&e),
             };
         }
         self.replica = replica.clone();
@@ -151,7 +190,7 @@ impl SyncRes {
             std::thread::Builder::new().name("gridcare-sync".into()).spawn(move || thread.run());
         match spawned {
             Ok(_) => self.rx = Some(rx),
-            Err(e) => self.status = SyncStatus::Unreachable { error: e.to_string() },
+            Err(e) => self.status = SyncStatus::Failed { error: e.to_string() },
         }
     }
 
@@ -167,7 +206,13 @@ impl SyncRes {
             SyncStatus::Synced { position } => {
                 (trf(lang, T::SyncSynced, &[&self.url, &position.to_string()]), false)
             }
-            SyncStatus::Unreachable { error } => (trf(lang, T::SyncUnreachable, &[error]), true),
+            SyncStatus::Unreachable { error } => {
+                (trf(lang, T::SyncUnreachable, &[&self.url, error]), true)
+            }
+            SyncStatus::Refused { status, error } => {
+                (trf(lang, T::SyncRefused, &[&self.url, &status.to_string(), error]), true)
+            }
+            SyncStatus::Failed { error } => (trf(lang, T::SyncFailed, &[error]), true),
         }
     }
 }
@@ -191,16 +236,13 @@ pub(super) fn open_remote(
     client: &RemoteClient,
     data_dir: &Path,
     grid: &Grid,
-) -> (Result<Arc<Replica>, String>, Result<(OutageBook, RepairDesk), String>) {
+) -> (Result<Arc<Replica>, SyncStatus>, super::Books) {
     match connect(client, data_dir) {
         Ok(r) => {
             let books = super::outages::open_books_on(r.store.clone(), grid);
             (Ok(r), books)
         }
-        Err(e) => {
-            let e = e.to_string();
-            (Err(e.clone()), Err(e))
-        }
+        Err(e) => (Err(SyncStatus::failed(&e)), Err(e.to_string())),
     }
 }
 
@@ -249,7 +291,7 @@ impl SyncThread {
                         continue;
                     }
                     Err(e) => {
-                        if !self.tell(SyncMsg::Failed(e.to_string())) {
+                        if !self.tell(SyncMsg::Failed(SyncStatus::failed(&e))) {
                             return;
                         }
                         self.back_off(backoff);
@@ -269,7 +311,7 @@ impl SyncThread {
                 }
                 Err(e) => {
                     failing = true;
-                    if !self.tell(SyncMsg::Failed(e.to_string())) {
+                    if !self.tell(SyncMsg::Failed(SyncStatus::failed(&e))) {
                         return;
                     }
                     self.back_off(backoff);
@@ -298,17 +340,18 @@ impl GridCareApp {
 
     /// Once the grid is installed: starts the sync thread with the replica the load
     /// connected, or says that the server did not answer (the thread keeps trying).
-    pub(super) fn start_sync(&mut self, replica: Option<Result<Arc<Replica>, String>>) {
+    pub(super) fn start_sync(&mut self, replica: super::Connected) {
         let lang = self.state.lang;
         let dir = self.res.data_dir.clone();
         let Some(sync) = self.res.sync.as_mut() else { return };
         match replica {
             Some(Ok(r)) => sync.start(&dir, Some(r)),
-            Some(Err(e)) => {
-                let notice = trf(lang, T::ServerUnreachableAtStart, &[&sync.url, &e]);
+            Some(Err(status)) => {
+                let why = status.reason().unwrap_or_default();
+                let notice = trf(lang, T::ServerUnreachableAtStart, &[&sync.url, &why]);
                 sync.start_notice = Some(notice.clone());
                 self.session.notices.push(notice);
-                sync.status = SyncStatus::Unreachable { error: e };
+                sync.status = status;
                 sync.start(&dir, None);
             }
             None => sync.start(&dir, None),
@@ -325,7 +368,7 @@ impl GridCareApp {
                     SyncMsg::Connected(r) => {
                         sync.status = match r.position() {
                             Ok(position) => SyncStatus::Synced { position },
-                            Err(e) => SyncStatus::Unreachable { error: e.to_string() },
+                            Err(e) => SyncStatus::failed(&e),
                         };
                         sync.replica = Some(r.clone());
                         sync.stale = true;
@@ -335,7 +378,7 @@ impl GridCareApp {
                         sync.status = SyncStatus::Synced { position: got.position };
                         sync.stale |= moves_books(&got.kinds);
                     }
-                    SyncMsg::Failed(error) => sync.status = SyncStatus::Unreachable { error },
+                    SyncMsg::Failed(status) => sync.status = status,
                 }
             }
         }
@@ -399,8 +442,10 @@ impl GridCareApp {
         };
         let Some(replica) = sync.replica.clone() else {
             let why = match &sync.status {
-                SyncStatus::Unreachable { error } => error.clone(),
-                _ => format!("server {}: not connected yet", sync.url),
+                status => match status.reason() {
+                    Some(why) => format!("server {}: {why}", sync.url),
+                    None => format!("server {}: not connected yet", sync.url),
+                },
             };
             return Err(OpError::Remote { status: None, message: why });
         };
@@ -415,7 +460,7 @@ impl GridCareApp {
                     }
                 }
                 Err(e) => {
-                    sync.status = SyncStatus::Unreachable { error: e.to_string() };
+                    sync.status = SyncStatus::failed(&e);
                     break;
                 }
             }
@@ -475,6 +520,34 @@ mod tests {
             op_error(RemoteError::Unreachable { url: "http://h/x".into(), message: "no".into() });
         assert_eq!(e.http_status(), 502);
         assert!(e.to_string().contains("http://h/x"), "{e}");
+    }
+
+    #[test]
+    fn the_status_line_says_the_networks_words_or_the_servers_refusal() {
+        let sync = |status| {
+            let options = ServerOptions { url: "http://10.1.2.3:8598/".into(), token: "t".into() };
+            let mut s = SyncRes::new(&options, &egui::Context::default());
+            s.status = status;
+            s
+        };
+        let refused = RemoteError::Unreachable {
+            url: "http://10.1.2.3:8598/api/v1/feed?after=0".into(),
+            message: "error sending request for url (http://10.1.2.3:8598/api/v1/feed?after=0): \
+                      client error (Connect): tcp connect error: Connection refused (os error 111)"
+                .into(),
+        };
+        let (text, warns) = sync(SyncStatus::failed(&refused)).status_text(Lang::En);
+        assert!(warns);
+        assert_eq!(
+            text,
+            "Server unreachable: http://10.1.2.3:8598 (Connection refused (os error 111))"
+        );
+        let e =
+            RemoteError::Status { url: "u".into(), status: 401, message: "unknown token".into() };
+        let (text, _) = sync(SyncStatus::failed(&e)).status_text(Lang::Zh);
+        assert_eq!(text, "服务器 http://10.1.2.3:8598 拒绝请求：HTTP 401：unknown token");
+        let (text, warns) = sync(SyncStatus::Synced { position: 1234 }).status_text(Lang::Zh);
+        assert_eq!((text.as_str(), warns), ("服务器 http://10.1.2.3:8598 · 已同步 #1234", false));
     }
 
     #[test]
