@@ -441,11 +441,9 @@ impl GridCareApp {
             return Err(OpError::Unavailable("not connected to a server".into()));
         };
         let Some(replica) = sync.replica.clone() else {
-            let why = match &sync.status {
-                status => match status.reason() {
-                    Some(why) => format!("server {}: {why}", sync.url),
-                    None => format!("server {}: not connected yet", sync.url),
-                },
+            let why = match sync.status.reason() {
+                Some(why) => format!("server {}: {why}", sync.url),
+                None => format!("server {}: not connected yet", sync.url),
             };
             return Err(OpError::Remote { status: None, message: why });
         };
