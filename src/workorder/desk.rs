@@ -1,8 +1,8 @@
 //! The repair desk (抢修调度台): every ticket and crew of the store in memory, the operations
 //! a 95598 operator and a unit dispatcher perform, and the duplicate-merge rule.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ use super::ticket::{
     CallSite, Channel, Disposition, FaultLevel, Ticket, TicketEvent, TicketId, TicketStatus,
 };
 use crate::grid::Grid;
-use crate::model::{CustomerId, LonLat};
+use crate::model::{CustomerId, DeviceRef, LonLat};
 use crate::outage::{OutageBook, OutageId, OutageKind, OutageStatus};
 use crate::store::{Recorded, Store};
 
@@ -131,6 +131,182 @@ pub struct RepairDesk {
     tickets: BTreeMap<TicketId, Ticket>,
     crews: BTreeMap<CrewId, Crew>,
     recovered: usize,
+    index: MasterIndex,
+}
+
+/// Where a device meets the supply paths of callers: a branch element by its edge of the
+/// network graph (a line and the fuses mounted on it share one), anything else as itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum PathKey {
+    Edge(crate::topology::EdgeIdx),
+    Device(DeviceRef),
+}
+
+/// Which grid the resolved names were resolved on: its address and sizes (a grid loaded
+/// again at the same address with the same sizes is the same model).
+type GridKey = (usize, usize, usize, usize);
+
+fn grid_key(grid: &Grid) -> GridKey {
+    (
+        std::ptr::from_ref(grid) as usize,
+        grid.model.buses.len(),
+        grid.model.customers.len(),
+        grid.topology.network().edges.len(),
+    )
+}
+
+/// The device names of the masters in flight, resolved on one grid (lazily: the desk's
+/// writes have no grid at hand).
+#[derive(Default)]
+struct Resolved {
+    grid: Option<GridKey>,
+    /// Each name resolved (`None`: no device of that name, or none a caller can be below).
+    keys: HashMap<String, Option<(DeviceRef, PathKey)>>,
+    /// The names resolved to each key.
+    names: HashMap<PathKey, Vec<String>>,
+    /// Names a master took since the last question, to resolve before answering.
+    pending: Vec<String>,
+}
+
+impl Resolved {
+    /// Resolves what is pending (everything, on another grid).
+    fn sync(&mut self, grid: &Grid, by_name: &HashMap<String, BTreeSet<TicketId>>) {
+        let key = grid_key(grid);
+        if self.grid != Some(key) {
+            self.grid = Some(key);
+            self.keys.clear();
+            self.names.clear();
+            self.pending = by_name.keys().cloned().collect();
+        }
+        for name in std::mem::take(&mut self.pending) {
+            if self.keys.contains_key(&name) {
+                continue;
+            }
+            let resolved = grid.resolve(&name).ok().and_then(|d| {
+                let k = match d {
+                    DeviceRef::Element(el) => PathKey::Edge(grid.topology.network().edge_of(el)?),
+                    other => PathKey::Device(other),
+                };
+                Some((d, k))
+            });
+            if let Some((_, k)) = resolved {
+                self.names.entry(k).or_default().push(name.clone());
+            }
+            self.keys.insert(name, resolved);
+        }
+    }
+}
+
+/// The desk's indexes, kept by every write of a ticket ([`RepairDesk::put`]): the masters in
+/// flight by device name and by outage, and the tickets merged into each master. They make
+/// the duplicate-merge rule a walk up the caller's supply path instead of a scan of every
+/// master in flight.
+#[derive(Default)]
+struct MasterIndex {
+    /// Masters in flight by their device's name as recorded.
+    by_name: HashMap<String, BTreeSet<TicketId>>,
+    /// Masters in flight by their outage.
+    by_outage: HashMap<OutageId, BTreeSet<TicketId>>,
+    /// Tickets merged into each master (any status).
+    duplicates: HashMap<TicketId, BTreeSet<TicketId>>,
+    /// The names resolved on the grid last asked with.
+    resolved: Mutex<Resolved>,
+}
+
+fn is_master_in_flight(t: &Ticket) -> bool {
+    t.in_flight() && t.disposition == Disposition::Dispatch
+}
+
+impl MasterIndex {
+    fn add(&mut self, t: &Ticket) {
+        if let Some(m) = t.master() {
+            self.duplicates.entry(m).or_default().insert(t.id);
+        }
+        if !is_master_in_flight(t) {
+            return;
+        }
+        if let Some(o) = t.outage {
+            self.by_outage.entry(o).or_default().insert(t.id);
+        }
+        if let Some(d) = &t.site.device {
+            let set = self.by_name.entry(d.clone()).or_default();
+            if set.is_empty() {
+                self.resolved.get_mut().unwrap_or_else(|p| p.into_inner()).pending.push(d.clone());
+            }
+            set.insert(t.id);
+        }
+    }
+
+    fn remove(&mut self, t: &Ticket) {
+        fn take<K: std::hash::Hash + Eq>(
+            map: &mut HashMap<K, BTreeSet<TicketId>>,
+            k: &K,
+            id: TicketId,
+        ) {
+            if let Some(set) = map.get_mut(k) {
+                set.remove(&id);
+                if set.is_empty() {
+                    map.remove(k);
+                }
+            }
+        }
+        if let Some(m) = t.master() {
+            take(&mut self.duplicates, &m, t.id);
+        }
+        if !is_master_in_flight(t) {
+            return;
+        }
+        if let Some(o) = t.outage {
+            take(&mut self.by_outage, &o, t.id);
+        }
+        if let Some(d) = &t.site.device {
+            take(&mut self.by_name, d, t.id);
+        }
+    }
+
+    /// The lowest master in flight whose device supplies customer `c` on `grid`: the one
+    /// whose device cuts the fewest customers, then the first by id — the same answer as
+    /// the scan of [`merge_duplicate_repair`], from the devices on the caller's supply path
+    /// (no device off that path can cut the caller).
+    fn lowest_supplying(&self, grid: &Grid, c: CustomerId) -> Option<TicketId> {
+        let mut resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+        resolved.sync(grid, &self.by_name);
+        if resolved.names.is_empty() {
+            return None;
+        }
+        let topo = &grid.topology;
+        let cu = grid.model.customers.get(c.index())?;
+        let feeder = topo.feeder_of(cu.bus)?;
+        let mut on_path = vec![PathKey::Device(DeviceRef::Customer(c))];
+        let mut bus = cu.bus;
+        loop {
+            on_path.push(PathKey::Device(DeviceRef::Bus(bus)));
+            let Some(e) = topo.parent_edge(bus) else { break };
+            on_path.push(PathKey::Edge(e));
+            bus = topo.network().edges[e as usize].other(bus);
+        }
+        on_path.push(PathKey::Device(DeviceRef::Feeder(feeder)));
+        if let Some(f) = grid.model.feeders.get(feeder.index()) {
+            on_path.push(PathKey::Device(DeviceRef::Substation(f.substation)));
+        }
+        let mut best: Option<(usize, TicketId)> = None;
+        for k in on_path {
+            for name in resolved.names.get(&k).into_iter().flatten() {
+                let Some(&first) = self.by_name.get(name).and_then(|s| s.first()) else {
+                    continue;
+                };
+                let Some(Some((d, _))) = resolved.keys.get(name) else { continue };
+                if !topo.cuts(&grid.model, *d, c) {
+                    continue;
+                }
+                let n = topo.affected_customers(&grid.model, *d).customers.len();
+                if best.is_none_or(|b| (n, first) < b) {
+                    best = Some((n, first));
+                }
+            }
+        }
+        best.map(|(_, id)| id)
+    }
 }
 
 /// The rule for a new call (合并重复报修): is the caller inside an active outage, or below
@@ -148,63 +324,23 @@ pub struct RepairDesk {
 ///
 /// Announced planned outages that have not started do not explain a call: if the caller
 /// has no power, something else is wrong.
+///
+/// This is the rule as a scan of every master in flight; [`RepairDesk::take_call`] answers
+/// it from the desk's index ([`RepairDesk::merge_decision`]), with the same answer.
 pub fn merge_duplicate_repair<'a>(
     grid: &Grid,
     outages: &OutageBook,
     in_flight: impl IntoIterator<Item = &'a Ticket>,
     located: &Located,
 ) -> MergeDecision {
-    let site = &located.site;
-    let mut fault_outage = None;
-    if let Some(c) = located.customer {
-        for cov in outages.outages_covering(c) {
-            if !matches!(cov.status, OutageStatus::Active | OutageStatus::PartiallyRestored) {
-                continue;
-            }
-            match cov.kind {
-                OutageKind::Planned => {
-                    return MergeDecision {
-                        disposition: Disposition::Explained { outage: cov.outage },
-                        outage: Some(cov.outage),
-                        device: site.device.clone(),
-                        level: located.level,
-                        why: format!(
-                            "planned outage {} covers the caller: {}",
-                            cov.outage, cov.notice
-                        ),
-                    }
-                }
-                OutageKind::Fault => {
-                    fault_outage.get_or_insert(cov.outage);
-                }
-            }
-        }
-    }
-    let masters: Vec<&Ticket> = in_flight
-        .into_iter()
-        .filter(|t| t.in_flight() && t.disposition == Disposition::Dispatch)
-        .collect();
+    let fault_outage = match covering_outage(outages, located) {
+        Ok(o) => o,
+        Err(explained) => return explained,
+    };
+    let masters: Vec<&Ticket> = in_flight.into_iter().filter(|t| is_master_in_flight(t)).collect();
     if let Some(o) = fault_outage {
-        let device = outages.get(o).and_then(|x| x.open_devices.first().cloned());
-        if let Some(m) = masters.iter().find(|t| t.outage == Some(o)) {
-            return MergeDecision {
-                disposition: Disposition::Merged { master: m.id },
-                outage: Some(o),
-                device,
-                level: m.fault_level,
-                why: format!(
-                    "fault outage {o} covers the caller; its ticket {} is in flight",
-                    m.id
-                ),
-            };
-        }
-        return MergeDecision {
-            disposition: Disposition::Dispatch,
-            outage: Some(o),
-            device,
-            level: FaultLevel::MediumVoltage,
-            why: format!("fault outage {o} covers the caller and has no ticket yet: dispatch"),
-        };
+        let m = masters.iter().find(|t| t.outage == Some(o)).copied();
+        return outage_decision(outages, o, m);
     }
     // The lowest in-flight master whose device supplies the caller.
     let mut best: Option<(&Ticket, usize)> = None;
@@ -217,7 +353,7 @@ pub fn merge_duplicate_repair<'a>(
                 }
                 _ => None,
             },
-            None => (site.device.as_deref() == Some(dev)).then_some(0),
+            None => (located.site.device.as_deref() == Some(dev)).then_some(0),
         };
         if let Some(n) = below {
             if best.is_none_or(|(_, b)| n < b) {
@@ -225,23 +361,88 @@ pub fn merge_duplicate_repair<'a>(
             }
         }
     }
-    if let Some((m, _)) = best {
+    match best {
+        Some((m, _)) => master_decision(m),
+        None => dispatch_decision(located),
+    }
+}
+
+/// The open fault outage covering the caller (`Ok(None)`: none), or the decision when an
+/// active planned outage explains the call.
+fn covering_outage(
+    outages: &OutageBook,
+    located: &Located,
+) -> Result<Option<OutageId>, MergeDecision> {
+    let mut fault_outage = None;
+    if let Some(c) = located.customer {
+        for cov in outages.outages_covering(c) {
+            if !matches!(cov.status, OutageStatus::Active | OutageStatus::PartiallyRestored) {
+                continue;
+            }
+            match cov.kind {
+                OutageKind::Planned => {
+                    return Err(MergeDecision {
+                        disposition: Disposition::Explained { outage: cov.outage },
+                        outage: Some(cov.outage),
+                        device: located.site.device.clone(),
+                        level: located.level,
+                        why: format!(
+                            "planned outage {} covers the caller: {}",
+                            cov.outage, cov.notice
+                        ),
+                    })
+                }
+                OutageKind::Fault => {
+                    fault_outage.get_or_insert(cov.outage);
+                }
+            }
+        }
+    }
+    Ok(fault_outage)
+}
+
+/// A call inside fault outage `o`: it joins the outage's master in flight `m`, or becomes it.
+fn outage_decision(outages: &OutageBook, o: OutageId, m: Option<&Ticket>) -> MergeDecision {
+    let device = outages.get(o).and_then(|x| x.open_devices.first().cloned());
+    if let Some(m) = m {
         return MergeDecision {
             disposition: Disposition::Merged { master: m.id },
-            outage: m.outage,
-            device: m.site.device.clone(),
+            outage: Some(o),
+            device,
             level: m.fault_level,
-            why: format!(
-                "ticket {} is in flight for {}, which supplies the caller",
-                m.id,
-                m.site.device.as_deref().unwrap_or("the same site")
-            ),
+            why: format!("fault outage {o} covers the caller; its ticket {} is in flight", m.id),
         };
     }
     MergeDecision {
         disposition: Disposition::Dispatch,
+        outage: Some(o),
+        device,
+        level: FaultLevel::MediumVoltage,
+        why: format!("fault outage {o} covers the caller and has no ticket yet: dispatch"),
+    }
+}
+
+/// A call below master `m`'s device (or on the same device): it joins `m`.
+fn master_decision(m: &Ticket) -> MergeDecision {
+    MergeDecision {
+        disposition: Disposition::Merged { master: m.id },
+        outage: m.outage,
+        device: m.site.device.clone(),
+        level: m.fault_level,
+        why: format!(
+            "ticket {} is in flight for {}, which supplies the caller",
+            m.id,
+            m.site.device.as_deref().unwrap_or("the same site")
+        ),
+    }
+}
+
+/// A new fault.
+fn dispatch_decision(located: &Located) -> MergeDecision {
+    MergeDecision {
+        disposition: Disposition::Dispatch,
         outage: None,
-        device: site.device.clone(),
+        device: located.site.device.clone(),
         level: located.level,
         why: "no known outage or ticket in flight covers the caller: a new fault".into(),
     }
@@ -257,10 +458,26 @@ impl RepairDesk {
     /// held by a ticket that is not waiting for it is released, a crew whose ticket is on
     /// site arrives. [`RepairDesk::recovered`] counts them.
     pub fn open(store: Arc<Store>, policy: SlaPolicy) -> Result<RepairDesk, TicketError> {
-        let tickets = store.all::<Ticket>()?.into_iter().map(|e| (e.state.id, e.state)).collect();
+        let tickets: BTreeMap<TicketId, Ticket> =
+            store.all::<Ticket>()?.into_iter().map(|e| (e.state.id, e.state)).collect();
         let crews = store.all::<Crew>()?.into_iter().map(|e| (e.state.id, e.state)).collect();
-        let mut desk = RepairDesk { store, policy, tickets, crews, recovered: 0 };
-        desk.recover()?;
+        let mut desk = RepairDesk {
+            store,
+            policy,
+            tickets,
+            crews,
+            recovered: 0,
+            index: MasterIndex::default(),
+        };
+        let RepairDesk { tickets, index, .. } = &mut desk;
+        for t in tickets.values() {
+            index.add(t);
+        }
+        // A replica (a workstation on a server) reads only: the server completes or undoes
+        // half-done operations in its own store.
+        if !desk.store.is_replica() {
+            desk.recover()?;
+        }
         Ok(desk)
     }
 
@@ -336,7 +553,54 @@ impl RepairDesk {
 
     /// The tickets merged into a master, by id.
     pub fn duplicates_of(&self, master: TicketId) -> Vec<&Ticket> {
-        self.tickets.values().filter(|t| t.master() == Some(master)).collect()
+        self.index
+            .duplicates
+            .get(&master)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.tickets.get(id))
+            .collect()
+    }
+
+    /// [`merge_duplicate_repair`] over the desk's tickets, answered from its index: the
+    /// outage's master in flight by outage, the masters whose device supplies a customer
+    /// by walking up the customer's supply path (resolving each master's device name once
+    /// per grid, not per call), a pin or device call by its device's name.
+    pub fn merge_decision(
+        &self,
+        grid: &Grid,
+        outages: &OutageBook,
+        located: &Located,
+    ) -> MergeDecision {
+        let fault_outage = match covering_outage(outages, located) {
+            Ok(o) => o,
+            Err(explained) => return explained,
+        };
+        let first = |set: Option<&BTreeSet<TicketId>>| {
+            set.and_then(|s| s.first()).and_then(|id| self.tickets.get(id))
+        };
+        if let Some(o) = fault_outage {
+            return outage_decision(outages, o, first(self.index.by_outage.get(&o)));
+        }
+        let master = match located.customer {
+            Some(c) => self.index.lowest_supplying(grid, c).and_then(|id| self.tickets.get(&id)),
+            None => located.site.device.as_ref().and_then(|d| first(self.index.by_name.get(d))),
+        };
+        match master {
+            Some(m) => master_decision(m),
+            None => dispatch_decision(located),
+        }
+    }
+
+    /// Records a ticket's new state, keeping the indexes.
+    fn put(&mut self, t: Ticket) {
+        let id = t.id;
+        if let Some(old) = self.tickets.insert(id, t) {
+            self.index.remove(&old);
+        }
+        if let Some(t) = self.tickets.get(&id) {
+            self.index.add(t);
+        }
     }
 
     /// The work queue: master tickets in flight, the one whose next deadline is soonest
@@ -379,7 +643,7 @@ impl RepairDesk {
     ) -> Result<Ticket, TicketError> {
         self.ticket(id)?;
         let e = self.store.append::<Ticket>(id.0, author, reason, event)?;
-        self.tickets.insert(id, e.state.clone());
+        self.put(e.state.clone());
         Ok(e.state)
     }
 
@@ -410,7 +674,7 @@ impl RepairDesk {
         if let Some(p) = call.phone.as_ref().filter(|p| !p.trim().is_empty()) {
             located.site.phone = p.trim().to_string();
         }
-        let decision = merge_duplicate_repair(grid, outages, self.tickets.values(), &located);
+        let decision = self.merge_decision(grid, outages, &located);
         let mut site: CallSite = located.site;
         site.device = decision.device.clone().or(site.device);
         let dispatch = decision.disposition == Disposition::Dispatch;
@@ -436,7 +700,7 @@ impl RepairDesk {
         };
         let created = self.store.create::<Ticket>(&call.author, &decision.why, event)?;
         let id = TicketId(created.id);
-        self.tickets.insert(id, created.state);
+        self.put(created.state);
         let ticket = if dispatch {
             let why = format!("直派 {unit}: the unit that owns the feeder");
             self.append(id, "gridcare", &why, TicketEvent::Dispatched { unit })?
@@ -629,3 +893,7 @@ impl RepairDesk {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "desk_tests.rs"]
+mod tests;
