@@ -49,6 +49,7 @@ mod app {
         server: Server,
         base: String,
         operator: String,
+        wechat: String,
         dirs: Vec<PathBuf>,
     }
 
@@ -56,12 +57,13 @@ mod app {
         let dir = temp_dir("remote", &format!("{name}-server"));
         let store = gridcare::open_store(&dir).expect("the store opens");
         let operator = add_token(&store, "operator", "调度台", "test").expect("a token").token;
+        let wechat = add_token(&store, "wechat", "微信", "test").expect("a token").token;
         let config =
             ServeConfig { listen: "127.0.0.1:0".parse().expect("addr"), ..Default::default() };
         let server = Server::start(server_grid(), store, SlaPolicy::default(), config)
             .expect("the server starts");
         let base = format!("http://{}", server.addr());
-        Centre { server, base, operator, dirs: vec![dir] }
+        Centre { server, base, operator, wechat, dirs: vec![dir] }
     }
 
     impl Centre {
@@ -169,6 +171,41 @@ mod app {
         h.get_by_label(&format!("#{outage}")).click();
         h.run();
         assert!(has_label(&h, &format!("reason: {reason}")), "{:?}", all_labels(&h));
+
+        // A call taken at the other workstation: the app's ticket queue has it.
+        assert!(has_label(&h, "Tickets (0)"), "{:?}", all_labels(&h));
+        let account = {
+            let g = server_grid();
+            let trace = g.trace(g.resolve(FUSE).expect("the fuse"));
+            let first = trace.affected_customers.first().copied().expect("customers");
+            g.model.customers[first.index()].account_no.clone()
+        };
+        let call = Operation::TakeCall {
+            caller: gridcare::workorder::Caller::Number(account.clone()),
+            channel: gridcare::workorder::Channel::Phone,
+            description: "家里停电了".into(),
+            phone: None,
+        };
+        c.client().execute("调度员李四", &call).expect("the call is taken");
+        run_until(&mut h, "the other workstation's ticket", |h| has_label(h, "Tickets (1)"));
+
+        // An angry WeChat message at the server: the alert pops up in the app.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let body = serde_json::json!({
+            "channel": "wechat",
+            "customer": {"account": account},
+            "text": "停电三天了还不来修，我要投诉到12398！",
+        });
+        let sent = reqwest::blocking::Client::new()
+            .post(format!("{}/api/v1/messages", c.base))
+            .bearer_auth(&c.wechat)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .expect("sent");
+        assert!(sent.status().is_success(), "{}", sent.status());
+        run_until(&mut h, "the alert", |h| has_label(h, "Alerts (1)"));
+        assert!(has_label(&h, "Sensitive-word alert 1"), "no pop-up: {:?}", all_labels(&h));
         drop(h);
         c.stop();
     }

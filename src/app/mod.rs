@@ -9,6 +9,10 @@
 //!   [`MapSnapshot`], so `benches/map_frame.rs` can time them without a window.
 //! * The app never computes grid facts: it asks `grid.find`, `grid.customer_card`,
 //!   `grid.trace`, `grid.locate`, `spatial.in_box`, and draws the answers.
+//! * Embedded (default) the books are on the data directory's store; as a workstation on a
+//!   server ([`AppOptions::server`], `gridcare --server URL --token T`) they are on a replica
+//!   of the server's store kept live by a sync thread, and every write goes to the server
+//!   (`sync.rs`, `ops_run.rs`); the status bar says where the replica stands.
 
 mod alerts;
 mod alerts_panel;
