@@ -96,11 +96,14 @@ impl RemoteClient {
     /// token. Nothing is sent yet.
     pub fn new(base: &str, token: &str) -> Result<RemoteClient, RemoteError> {
         let url_err = |why: &str| RemoteError::Url { url: base.to_string(), why: why.into() };
-        let trimmed = base.trim().trim_end_matches('/');
-        let rest = trimmed
+        let given = base.trim();
+        let (scheme, rest) = given
             .strip_prefix("http://")
-            .or_else(|| trimmed.strip_prefix("https://"))
+            .map(|r| ("http://", r))
+            .or_else(|| given.strip_prefix("https://").map(|r| ("https://", r)))
             .ok_or_else(|| url_err("not an http:// or https:// URL"))?;
+        let rest = rest.trim_end_matches('/');
+        let trimmed = format!("{scheme}{rest}");
         if rest.is_empty() || rest.contains('/') || rest.contains(char::is_whitespace) {
             return Err(url_err("give the server's address only, such as http://10.1.2.3:8598"));
         }
@@ -115,7 +118,7 @@ impl RemoteClient {
             .timeout(Duration::from_secs(crate::remote::REQUEST_TIMEOUT_S))
             .build()
             .map_err(|e| url_err(&e.to_string()))?;
-        Ok(RemoteClient { base: trimmed.to_string(), token: token.trim().to_string(), http })
+        Ok(RemoteClient { base: trimmed, token: token.trim().to_string(), http })
     }
 
     /// The server's base URL.
@@ -127,7 +130,10 @@ impl RemoteClient {
     /// request until there is one, or the time is up.
     pub fn feed(&self, after: u64, limit: usize, wait_s: u64) -> Result<FeedPage, RemoteError> {
         let url = format!("{}/api/v1/feed?after={after}&limit={limit}&wait_s={wait_s}", self.base);
-        let resp = self.http.get(&url).bearer_auth(&self.token).send();
+        // the server holds the request at most wait_s: a server that stops answering is
+        // given up after that and 10 s more (a write's own pull does not wait)
+        let timeout = Duration::from_secs(wait_s.min(REQUEST_TIMEOUT_S) + 10);
+        let resp = self.http.get(&url).timeout(timeout).bearer_auth(&self.token).send();
         self.answer(&url, resp)
     }
 

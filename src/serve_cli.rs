@@ -85,7 +85,9 @@ enum ServeAction {
 enum TokenAction {
     /// Make a token for a channel; it is printed once and only its hash is kept.
     Add {
-        /// wechat, app, web, sms, or admin (manages tokens over HTTP).
+        /// wechat, app, web, sms (a channel's gateway); ami (the metering head-end's meter
+        /// events); operator (a workstation: the feed, operations, alerts, timelines); admin
+        /// (an operator that also manages tokens over HTTP).
         #[arg(long)]
         channel: String,
         /// What it is for (`微信公众号网关`).

@@ -231,7 +231,10 @@ impl Engine {
         max_batch: usize,
     ) -> Result<(Engine, Arc<TokenTable>), ServerError> {
         let outages = OutageBook::open(store.clone(), &grid)?;
-        let desk = RepairDesk::open(store.clone(), policy)?;
+        let mut desk = RepairDesk::open(store.clone(), policy)?;
+        // the units' crews, as the desktop makes them on its first start: a server is where
+        // the workstations send crews from
+        desk.ensure_crews(&grid, "gridcare")?;
         let alerts = AlertBook::open_with_lexicon_file(store.clone(), lexicon)?;
         let scenarios = ScenarioBook::open(store.clone());
         let mut table = HashMap::new();
