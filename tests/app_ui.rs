@@ -97,9 +97,41 @@ mod app {
     }
 
     #[test]
+    fn the_top_bar_wraps_instead_of_running_under_its_right_hand_buttons() {
+        // 1280 px, English (the longer words): the bar cannot hold one row
+        let h = common::harness_sized(small_city(), temp_dir("narrow"), egui::vec2(1280.0, 800.0));
+        let names = [
+            "Find",
+            "Map pin",
+            "Clear",
+            "Outages (0)",
+            "Dashboard",
+            "Planning",
+            "Tickets (0)",
+            "New repair call",
+            "Storm demo",
+            "中文",
+            "English",
+            "Settings",
+            "Wall screen",
+        ];
+        let rects: Vec<(&str, egui::Rect)> =
+            names.iter().map(|n| (*n, h.get_by_label(n).rect())).collect();
+        for (i, (a, ra)) in rects.iter().enumerate() {
+            assert!(ra.max.x <= 1280.0, "{a} runs off the screen: {ra:?}");
+            for (b, rb) in &rects[i + 1..] {
+                assert!(!ra.intersects(*rb), "{a} {ra:?} overlaps {b} {rb:?}");
+            }
+        }
+    }
+
+    #[test]
     fn turning_a_layer_off_changes_the_state() {
         let mut h = harness_on(small_city(), "layer");
         assert!(h.state().state().layers.customers);
+        // the layer list scrolls on a screen this short (the top bar wraps to two rows)
+        h.get_by_label("Customers").scroll_to_me();
+        h.run();
         h.get_by_label("Customers").click();
         h.run();
         assert!(!h.state().state().layers.customers);

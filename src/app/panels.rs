@@ -87,74 +87,81 @@ pub fn top_bar_ui(
 ) {
     egui::Panel::top("top-bar").show(ui, |ui| {
         ui.add_space(4.0);
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(ctx.t(T::AppTitle)).strong().size(16.0));
-            ui.separator();
-            let label = ui.label(ctx.t(T::SearchLabel));
-            let edit = egui::TextEdit::singleline(text)
-                .id(search_id())
-                .hint_text(ctx.t(T::SearchHint))
-                .desired_width(340.0);
-            let response = ui.add(edit).labelled_by(label.id);
-            if std::mem::take(focus) {
-                response.request_focus();
+        // The right-hand group is laid out first, so the left one gets the width that is left
+        // and wraps onto a second row on a narrow screen instead of running under it.
+        let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
+        let right_first = egui::Layout::right_to_left(egui::Align::Min);
+        ui.allocate_ui_with_layout(row, right_first, |ui| {
+            if ui.button(ctx.t(T::Wall)).clicked() {
+                out.push(Command::SetWall(true));
             }
-            let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if entered || ui.button(ctx.t(T::Find)).clicked() {
-                out.push(Command::Search { query: text.clone(), pick_best: true });
+            if ui.button(ctx.t(T::Settings)).clicked() {
+                out.push(Command::ShowSettings(true));
             }
-            ui.separator();
-            if ui.selectable_label(pin_mode, ctx.t(T::PinMode)).clicked() {
-                out.push(Command::SetPinMode(!pin_mode));
-            }
-            if ui.button(ctx.t(T::ClearSelection)).clicked() {
-                out.push(Command::ClearSelection);
-            }
-            ui.separator();
-            let n = ctx.outage_snap.active + ctx.outage_snap.announced;
-            let text = trf(ctx.lang, T::OutagesCount, &[&n.to_string()]);
-            if ui.selectable_label(open.outages, text).clicked() {
-                out.push(Command::ShowOutages(!open.outages));
-            }
-            if ui.selectable_label(open.dashboard, ctx.t(T::Dashboard)).clicked() {
-                out.push(Command::Dashboard(super::DashboardCommand::Show(!open.dashboard)));
-            }
-            if ui.selectable_label(open.planning, ctx.t(T::Planning)).clicked() {
-                out.push(Command::ShowPlanning(!open.planning));
-            }
-            let (list_open, count) = open.alerts;
-            super::alerts_panel::badge_ui(ui, list_open, count, ctx.lang, out);
-            if ctx.repairs.is_some() {
-                let n = ctx.repair_snap.queue.len().to_string();
-                let text = trf(ctx.lang, T::TicketsCount, &[&n]);
-                if ui.selectable_label(open.repairs, text).clicked() {
-                    out.push(Command::ShowRepairs(!open.repairs));
+            language_ui(ui, ctx.lang, out);
+            let wrap = egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true);
+            ui.with_layout(wrap, |ui| {
+                ui.label(RichText::new(ctx.t(T::AppTitle)).strong().size(16.0));
+                ui.separator();
+                let label = ui.label(ctx.t(T::SearchLabel));
+                let edit = egui::TextEdit::singleline(text)
+                    .id(search_id())
+                    .hint_text(ctx.t(T::SearchHint))
+                    // narrower on a narrow screen, so the buttons keep to one row
+                    .desired_width((ui.available_width() - 1_060.0).clamp(180.0, 340.0));
+                let response = ui.add(edit).labelled_by(label.id);
+                if std::mem::take(focus) {
+                    response.request_focus();
                 }
-                if ui.selectable_label(open.new_call, ctx.t(T::NewCall)).clicked() {
-                    out.push(Command::ShowNewCall(!open.new_call));
+                let entered =
+                    response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if entered || ui.button(ctx.t(T::Find)).clicked() {
+                    out.push(Command::Search { query: text.clone(), pick_best: true });
                 }
-                let generating = ctx.demo.is_some_and(|(g, _)| g);
-                // the demo writes the store directly: not on a server's replica
-                let demo = egui::Button::selectable(generating, ctx.t(T::StormDemo));
-                let demo = ui
-                    .add_enabled(ctx.sync.is_none(), demo)
-                    .on_disabled_hover_text(ctx.t(T::StormDemoRemote));
-                if demo.clicked() {
-                    out.push(Command::SetStormDemo(!generating));
+                ui.separator();
+                if ui.selectable_label(pin_mode, ctx.t(T::PinMode)).clicked() {
+                    out.push(Command::SetPinMode(!pin_mode));
                 }
-                if let Some((_, faults)) = ctx.demo {
-                    let note = trf(ctx.lang, T::StormDemoNote, &[&faults.to_string()]);
-                    ui.label(RichText::new(note).small().color(highlight::SELECTED));
+                if ui.button(ctx.t(T::ClearSelection)).clicked() {
+                    out.push(Command::ClearSelection);
                 }
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button(ctx.t(T::Wall)).clicked() {
-                    out.push(Command::SetWall(true));
+                ui.separator();
+                let n = ctx.outage_snap.active + ctx.outage_snap.announced;
+                let text = trf(ctx.lang, T::OutagesCount, &[&n.to_string()]);
+                if ui.selectable_label(open.outages, text).clicked() {
+                    out.push(Command::ShowOutages(!open.outages));
                 }
-                if ui.button(ctx.t(T::Settings)).clicked() {
-                    out.push(Command::ShowSettings(true));
+                if ui.selectable_label(open.dashboard, ctx.t(T::Dashboard)).clicked() {
+                    out.push(Command::Dashboard(super::DashboardCommand::Show(!open.dashboard)));
                 }
-                language_ui(ui, ctx.lang, out);
+                if ui.selectable_label(open.planning, ctx.t(T::Planning)).clicked() {
+                    out.push(Command::ShowPlanning(!open.planning));
+                }
+                let (list_open, count) = open.alerts;
+                super::alerts_panel::badge_ui(ui, list_open, count, ctx.lang, out);
+                if ctx.repairs.is_some() {
+                    let n = ctx.repair_snap.queue.len().to_string();
+                    let text = trf(ctx.lang, T::TicketsCount, &[&n]);
+                    if ui.selectable_label(open.repairs, text).clicked() {
+                        out.push(Command::ShowRepairs(!open.repairs));
+                    }
+                    if ui.selectable_label(open.new_call, ctx.t(T::NewCall)).clicked() {
+                        out.push(Command::ShowNewCall(!open.new_call));
+                    }
+                    let generating = ctx.demo.is_some_and(|(g, _)| g);
+                    // the demo writes the store directly: not on a server's replica
+                    let demo = egui::Button::selectable(generating, ctx.t(T::StormDemo));
+                    let demo = ui
+                        .add_enabled(ctx.sync.is_none(), demo)
+                        .on_disabled_hover_text(ctx.t(T::StormDemoRemote));
+                    if demo.clicked() {
+                        out.push(Command::SetStormDemo(!generating));
+                    }
+                    if let Some((_, faults)) = ctx.demo {
+                        let note = trf(ctx.lang, T::StormDemoNote, &[&faults.to_string()]);
+                        ui.label(RichText::new(note).small().color(highlight::SELECTED));
+                    }
+                }
             });
         });
         if pin_mode {
