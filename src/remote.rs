@@ -249,6 +249,7 @@ impl Replica {
             total.events += got.events;
             total.position = got.position;
             total.kinds.extend(got.kinds);
+            total.entities.extend(got.entities);
             if !full || page.head <= got.position {
                 return Ok(total);
             }

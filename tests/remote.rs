@@ -281,3 +281,50 @@ fn a_replica_refuses_its_own_writes_and_bad_requests_are_named() {
     assert!(matches!(e, StoreError::Replica { .. }), "{e}");
     c.stop();
 }
+
+/// What a workstation does after each pull: re-read only the entities the pull changed.
+#[test]
+fn books_reloaded_from_a_pull_match_books_opened_afresh() {
+    let mut c = start("reload");
+    let a = c.workstation("reload-a");
+    let b = c.workstation("reload-b");
+    let mut outages = OutageBook::open(b.store.clone(), &grid()).expect("opens");
+    let mut desk = RepairDesk::open(b.store.clone(), SlaPolicy::default()).expect("opens");
+
+    let fault =
+        Operation::ReportFault { device: FUSE.into(), etr_s: None, reason: "线路跳闸".into() };
+    let outage = a.client.execute("张三", &fault).expect("applied").outcome.outage.expect("one");
+    let call = Operation::TakeCall {
+        caller: Caller::Number(account_below_fuse()),
+        channel: gridcare::workorder::Channel::Wechat,
+        description: "停电了".into(),
+        phone: None,
+    };
+    let ticket = a.client.execute("张三", &call).expect("applied").outcome.ticket.expect("one");
+    let send = Operation::SendCrew { ticket, crew: None };
+    a.client.execute("张三", &send).expect("a crew is sent");
+
+    let got = b.pull(0).expect("pulls");
+    let ids = |kind: &str| -> Vec<u64> {
+        got.entities.iter().filter(|(k, _)| k == kind).map(|(_, id)| *id).collect()
+    };
+    assert_eq!(ids("outage"), vec![outage.0]);
+    assert!(ids("ticket").contains(&ticket.0), "{:?}", got.entities);
+    assert_eq!(ids("crew").len(), 1, "the crew sent: {:?}", got.entities);
+    outages.reload(&grid(), ids("outage").into_iter().map(OutageId)).expect("reloads");
+    desk.reload(
+        ids("ticket").into_iter().map(gridcare::workorder::TicketId),
+        ids("crew").into_iter().map(gridcare::workorder::CrewId),
+    )
+    .expect("reloads");
+
+    let fresh_outages = OutageBook::open(b.store.clone(), &grid()).expect("opens");
+    let fresh_desk = RepairDesk::open(b.store.clone(), SlaPolicy::default()).expect("opens");
+    assert_eq!(outages.list(true), fresh_outages.list(true));
+    assert_eq!(outages.affected_customers(outage), fresh_outages.affected_customers(outage));
+    assert_eq!(desk.tickets().collect::<Vec<_>>(), fresh_desk.tickets().collect::<Vec<_>>());
+    assert_eq!(desk.crews().collect::<Vec<_>>(), fresh_desk.crews().collect::<Vec<_>>());
+    assert_eq!(desk.queue(), fresh_desk.queue());
+    assert!(desk.ticket(ticket).expect("there").crew.is_some());
+    c.stop();
+}

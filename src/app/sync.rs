@@ -131,6 +131,9 @@ pub struct SyncRes {
     /// Outages, tickets or crews changed: the books are re-opened as soon as they are here
     /// (not lent to the planning workspace's publication).
     stale: bool,
+    /// Outages, tickets and crews (kind, id) pulled since the books last read them: re-read
+    /// one by one ([`GridCareApp::refresh_books`]), not the whole store.
+    changed: std::collections::BTreeSet<(String, u64)>,
     /// The notice that the server did not answer at start, taken back once it does.
     start_notice: Option<String>,
     repaint: egui::Context,
@@ -153,6 +156,7 @@ impl SyncRes {
             rx: None,
             stop: Arc::new(AtomicBool::new(false)),
             stale: false,
+            changed: std::collections::BTreeSet::new(),
             start_notice: None,
             repaint: repaint.clone(),
         }
@@ -322,9 +326,13 @@ impl SyncThread {
     }
 }
 
-/// Whether a change of these kinds moves the outage book or the repair desk.
-fn moves_books(kinds: &std::collections::BTreeSet<String>) -> bool {
-    [Outage::KIND, Ticket::KIND, Crew::KIND].iter().any(|k| kinds.contains(*k))
+/// The entities of a pull that the outage book or the repair desk keep.
+fn book_entities(
+    entities: std::collections::BTreeSet<(String, u64)>,
+) -> impl Iterator<Item = (String, u64)> {
+    entities
+        .into_iter()
+        .filter(|(k, _)| [Outage::KIND, Ticket::KIND, Crew::KIND].contains(&k.as_str()))
 }
 
 impl GridCareApp {
@@ -376,7 +384,7 @@ impl GridCareApp {
                     }
                     SyncMsg::Pulled(got) => {
                         sync.status = SyncStatus::Synced { position: got.position };
-                        sync.stale |= moves_books(&got.kinds);
+                        sync.changed.extend(book_entities(got.entities));
                     }
                     SyncMsg::Failed(status) => sync.status = status,
                 }
@@ -390,11 +398,50 @@ impl GridCareApp {
     }
 
     fn reopen_books_if_stale(&mut self, now_wall_s: f64) {
-        let stale = self.res.sync.as_ref().is_some_and(|s| s.stale);
-        // a publication holds the outage book: re-open once it is back
-        if stale && !self.res.plan.publishing() {
-            self.reopen_books(now_wall_s);
+        let Some(sync) = self.res.sync.as_ref() else { return };
+        // a publication holds the outage book: read again once it is back
+        if self.res.plan.publishing() {
+            return;
         }
+        if sync.stale || (self.res.repairs.is_none() && !sync.changed.is_empty()) {
+            self.reopen_books(now_wall_s);
+        } else if !sync.changed.is_empty() {
+            self.refresh_books(now_wall_s);
+        }
+    }
+
+    /// Re-reads the outages, tickets and crews pulled since the books last read them (one
+    /// store read each, not the whole store: a storm's messages arrive every second) and
+    /// rebuilds what is drawn of them.
+    pub(super) fn refresh_books(&mut self, now_wall_s: f64) {
+        let Some(sync) = self.res.sync.as_mut() else { return };
+        let changed = std::mem::take(&mut sync.changed);
+        let (Some(grid), Some(book), Some(desk)) =
+            (self.res.grid.as_ref(), self.res.outages.as_mut(), self.res.repairs.as_mut())
+        else {
+            return;
+        };
+        let ids = |kind: &str| {
+            changed.iter().filter(move |(k, _)| k == kind).map(|(_, id)| *id).collect::<Vec<_>>()
+        };
+        let outages = ids(Outage::KIND).into_iter().map(crate::outage::OutageId);
+        let tickets = ids(Ticket::KIND).into_iter().map(crate::workorder::TicketId);
+        let crews = ids(Crew::KIND).into_iter().map(crate::workorder::CrewId);
+        let read = book.reload(grid, outages).map_err(|e| e.to_string());
+        let read = read.and_then(|()| desk.reload(tickets, crews).map_err(|e| e.to_string()));
+        if let Err(e) = read {
+            // read everything again next frame
+            sync.stale = true;
+            let msg = format!("{}: {e}", tr(self.state.lang, T::StoreUnavailable));
+            if !self.session.notices.contains(&msg) {
+                self.session.notices.push(msg);
+            }
+            return;
+        }
+        self.res.predicted.invalidate();
+        self.res.c360.invalidate();
+        self.refresh_outages();
+        self.refresh_repairs(now_wall_s);
     }
 
     /// Re-opens the outage book and the repair desk on the replica (they cache what they
@@ -405,6 +452,7 @@ impl GridCareApp {
             return;
         };
         sync.stale = false;
+        sync.changed.clear();
         match super::outages::open_books_on(replica.store.clone(), grid) {
             Ok((book, desk)) => {
                 if self.res.repairs.is_none() {
@@ -463,6 +511,9 @@ impl GridCareApp {
                 }
             }
         }
+        // read the books whole: the sync thread may have imported this change first and its
+        // word of it still be on its way (an operator's write is rare; the pulls between are
+        // read entity by entity)
         let now = self.res.repair_built_at;
         self.reopen_books(now);
         Ok(done.outcome)
@@ -550,10 +601,17 @@ mod tests {
 
     #[test]
     fn outages_tickets_and_crews_move_the_books_alerts_do_not() {
-        let kinds = |k: &[&str]| k.iter().map(|s| s.to_string()).collect();
-        assert!(moves_books(&kinds(&["alert", "ticket"])));
-        assert!(moves_books(&kinds(&["crew"])));
-        assert!(moves_books(&kinds(&["outage"])));
-        assert!(!moves_books(&kinds(&["alert", "outbox", "scenario"])));
+        let pulled = |k: &[(&str, u64)]| k.iter().map(|(s, id)| (s.to_string(), *id)).collect();
+        let kept: Vec<_> = book_entities(pulled(&[
+            ("alert", 1),
+            ("ticket", 7),
+            ("crew", 2),
+            ("outage", 3),
+            ("outbox", 9),
+            ("scenario", 1),
+        ]))
+        .collect();
+        let want = [("crew", 2), ("outage", 3), ("ticket", 7)];
+        assert_eq!(kept, want.map(|(k, id)| (k.to_string(), id)).to_vec());
     }
 }

@@ -112,6 +112,21 @@ impl OutageBook {
         Ok(book)
     }
 
+    /// Re-reads outages `ids` from the store (another process changed them: a workstation's
+    /// replica after a pull) and re-indexes their customers; the rest stays as read.
+    pub fn reload(
+        &mut self,
+        grid: &Grid,
+        ids: impl IntoIterator<Item = OutageId>,
+    ) -> Result<(), OutageError> {
+        for id in ids {
+            if let Some(e) = self.store.get::<Outage>(id.0)? {
+                self.put(grid, e.state);
+            }
+        }
+        Ok(())
+    }
+
     /// The store the book writes to.
     pub fn store(&self) -> &Arc<Store> {
         &self.store

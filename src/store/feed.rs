@@ -68,6 +68,8 @@ pub struct Imported {
     pub position: u64,
     /// The kinds of entity that changed.
     pub kinds: BTreeSet<String>,
+    /// The entities that changed, (kind, id): a reader re-reads these only.
+    pub entities: BTreeSet<(String, u64)>,
 }
 
 /// Gives the store an identity and, for a store written before the feed existed, feed
@@ -319,14 +321,15 @@ impl Store {
         self.flush()?;
         {
             let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
-            for (kind, id) in changed {
-                stale.entry(kind).or_default().insert(id);
+            for (kind, id) in &changed {
+                stale.entry(kind.clone()).or_default().insert(*id);
             }
         }
         if written > 0 {
             self.revision.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
-        Ok(Imported { events: written as usize, position: expected, kinds })
+        let entities = changed.into_iter().collect();
+        Ok(Imported { events: written as usize, position: expected, kinds, entities })
     }
 
     /// Test support: forgets the feed, as a store written before the feed existed has none.

@@ -592,6 +592,26 @@ impl RepairDesk {
         }
     }
 
+    /// Re-reads tickets and crews from the store (another process changed them: a
+    /// workstation's replica after a pull), keeping the indexes; the rest stays as read.
+    pub fn reload(
+        &mut self,
+        tickets: impl IntoIterator<Item = TicketId>,
+        crews: impl IntoIterator<Item = CrewId>,
+    ) -> Result<(), TicketError> {
+        for id in tickets {
+            if let Some(e) = self.store.get::<Ticket>(id.0)? {
+                self.put(e.state);
+            }
+        }
+        for id in crews {
+            if let Some(e) = self.store.get::<Crew>(id.0)? {
+                self.crews.insert(id, e.state);
+            }
+        }
+        Ok(())
+    }
+
     /// Records a ticket's new state, keeping the indexes.
     fn put(&mut self, t: Ticket) {
         let id = t.id;
