@@ -429,15 +429,24 @@ impl GridCareApp {
         let crews = ids(Crew::KIND).into_iter().map(crate::workorder::CrewId);
         let read = book.reload(grid, outages).map_err(|e| e.to_string());
         let read = read.and_then(|()| desk.reload(tickets, crews).map_err(|e| e.to_string()));
-        if let Err(e) = read {
+        if read.is_err() {
             // read everything again next frame
             sync.stale = true;
+        }
+        self.books_read(read, now_wall_s);
+    }
+
+    /// After the books were read again: what is drawn of them is rebuilt, or the operator
+    /// told why they could not be read.
+    fn books_read(&mut self, read: Result<(), String>, now_wall_s: f64) {
+        if let Err(e) = read {
             let msg = format!("{}: {e}", tr(self.state.lang, T::StoreUnavailable));
             if !self.session.notices.contains(&msg) {
                 self.session.notices.push(msg);
             }
             return;
         }
+        // built from the old books at a revision the import had already moved: build again
         self.res.predicted.invalidate();
         self.res.c360.invalidate();
         self.refresh_outages();
@@ -453,7 +462,7 @@ impl GridCareApp {
         };
         sync.stale = false;
         sync.changed.clear();
-        match super::outages::open_books_on(replica.store.clone(), grid) {
+        let read = match super::outages::open_books_on(replica.store.clone(), grid) {
             Ok((book, desk)) => {
                 if self.res.repairs.is_none() {
                     self.install_books(book, desk);
@@ -461,20 +470,11 @@ impl GridCareApp {
                     self.res.outages = Some(book);
                     self.res.repairs = Some(desk);
                 }
+                Ok(())
             }
-            Err(e) => {
-                let msg = format!("{}: {e}", tr(self.state.lang, T::StoreUnavailable));
-                if !self.session.notices.contains(&msg) {
-                    self.session.notices.push(msg);
-                }
-                return;
-            }
-        }
-        // built from the old books at a revision the import had already moved: build again
-        self.res.predicted.invalidate();
-        self.res.c360.invalidate();
-        self.refresh_outages();
-        self.refresh_repairs(now_wall_s);
+            Err(e) => Err(e.to_string()),
+        };
+        self.books_read(read, now_wall_s);
     }
 
     /// A workstation's write: the server applies it, the replica pulls it at once (so that

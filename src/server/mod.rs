@@ -70,8 +70,6 @@ pub use engine::{
 };
 pub use error::{ApiError, ServerError};
 pub use loadtest::{load_test, LoadReport, LoadSpec};
-#[cfg(feature = "remote")]
-pub use replica_bench::replica_figures;
 pub use message::{
     guess_intent, parse_customer, parse_message, parse_meter_events, parse_subscription,
     ChannelMessage, SchemaError, SubscriptionRequest, MAX_ID_BYTES, MAX_METER_EVENTS,
@@ -82,6 +80,8 @@ pub use records::{
     Interaction, InteractionEvent, InteractionKind, Subscription, SubscriptionEvent, TokenEvent,
     TOKEN_CHANNELS,
 };
+#[cfg(feature = "remote")]
+pub use replica_bench::replica_figures;
 pub use routes::{route_list, OPENAPI_JSON};
 pub use tokens::{
     add_token, hex, list_tokens, revoke_token, token_digest, Bucket, NewToken, RateLimit,

@@ -284,3 +284,31 @@ fn unique_keys_skip_what_was_made_before_also_in_a_store_written_before_the_inde
     assert_eq!(s.all::<Roster>().expect("reads").len(), 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_chain_of_events_is_written_whole_or_not_at_all() {
+    let dir = scratch("chain");
+    let s = origin(&dir);
+    let made = s
+        .create_chain::<Switching>(&[("调度员", "故障隔离", true), ("gridcare", "恢复送电", false)])
+        .expect("writes");
+    assert_eq!((made.id, made.seq, made.state.operations), (1, 2, 2));
+    let events = s.events::<Switching>(1).expect("reads");
+    assert_eq!(
+        events.iter().map(|e| e.author.as_str()).collect::<Vec<_>>(),
+        ["调度员", "gridcare"]
+    );
+    assert_eq!(s.feed_head().expect("head"), 2);
+    // the second event is refused by the fold: nothing of the chain is written
+    let err = s
+        .create_chain::<Switching>(&[("调度员", "断开", true), ("调度员", "又断开", true)])
+        .expect_err("refused");
+    assert!(matches!(err, StoreError::Rejected { .. }), "{err}");
+    assert_eq!(s.all::<Switching>().expect("reads").len(), 1);
+    assert_eq!(s.feed_head().expect("head"), 2);
+    assert!(s.create_chain::<Switching>(&[]).is_err());
+    // and the next entity takes the next id
+    let next = s.create_chain::<Switching>(&[("调度员", "计划停电", true)]).expect("writes");
+    assert_eq!(next.id, 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -213,7 +213,8 @@ impl Store {
         reason: &str,
         events: Vec<A::Event>,
     ) -> Result<Vec<Entity<A>>, StoreError> {
-        self.write_batch(author, events.into_iter().map(|e| (None, reason.to_string(), e)))
+        let items = events.into_iter().map(|e| (None, None, reason.to_string(), e));
+        Ok(self.write_batch(author, items)?.0)
     }
 
     /// Appends events to entities of kind `A` (entity, reason, event), each atomically, all
@@ -224,21 +225,26 @@ impl Store {
         author: &str,
         items: Vec<(u64, String, A::Event)>,
     ) -> Result<Vec<Entity<A>>, StoreError> {
-        self.write_batch(author, items.into_iter().map(|(id, r, e)| (Some(id), r, e)))
+        let items = items.into_iter().map(|(id, r, e)| (Some(id), None, r, e));
+        Ok(self.write_batch(author, items)?.0)
     }
 
-    /// Writes (entity or a new one, reason, event) in order without flushing each, then
-    /// flushes once — also when one is refused, so that those written before it are on disk.
+    /// Writes (entity or a new one, unique key, reason, event) in order without flushing
+    /// each, then flushes once — also when one is refused, so that those written before it
+    /// are on disk. Returns the entities written and how many were skipped (key taken).
     fn write_batch<A: Aggregate>(
         &self,
         author: &str,
-        items: impl Iterator<Item = (Option<u64>, String, A::Event)>,
-    ) -> Result<Vec<Entity<A>>, StoreError> {
+        items: impl Iterator<Item = (Option<u64>, Option<String>, String, A::Event)>,
+    ) -> Result<(Vec<Entity<A>>, usize), StoreError> {
         let mut out = Vec::new();
+        let mut skipped = 0;
         let mut failed = None;
-        for (id, reason, event) in items {
-            match self.write::<A>(id, author, &reason, event, false) {
-                Ok(e) => out.push(e),
+        for (id, key, reason, event) in items {
+            let key = key.as_ref().map(|k| k.as_bytes());
+            match self.write_keyed::<A>(id, key, author, &reason, event, false) {
+                Ok(Some(e)) => out.push(e),
+                Ok(None) => skipped += 1,
                 Err(e) => {
                     failed = Some(e);
                     break;
@@ -248,7 +254,7 @@ impl Store {
         self.flush()?;
         match failed {
             Some(e) => Err(e),
-            None => Ok(out),
+            None => Ok((out, skipped)),
         }
     }
 
@@ -290,24 +296,8 @@ impl Store {
         key_of: impl Fn(&A) -> String,
     ) -> Result<(Vec<Entity<A>>, usize), StoreError> {
         self.ensure_unique_index::<A>(&key_of)?;
-        let mut made = Vec::new();
-        let mut skipped = 0;
-        let mut failed = None;
-        for (key, event) in items {
-            match self.write_keyed::<A>(None, Some(key.as_bytes()), author, reason, event, false) {
-                Ok(Some(e)) => made.push(e),
-                Ok(None) => skipped += 1,
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
-        self.flush()?;
-        match failed {
-            Some(e) => Err(e),
-            None => Ok((made, skipped)),
-        }
+        let items = items.into_iter().map(|(key, e)| (None, Some(key), reason.to_string(), e));
+        self.write_batch(author, items)
     }
 
     /// Builds the unique-key index of kind `A` from its entities when it has never been
@@ -345,7 +335,38 @@ impl Store {
         event: A::Event,
         flush: bool,
     ) -> Result<Option<Entity<A>>, StoreError> {
+        self.write_chain::<A>(id, unique, &[(author, reason, event)], flush)
+    }
+
+    /// Creates an entity of kind `A` with several events — each with its own author and
+    /// reason (a call recorded by the operator, then dispatched by GridCare) — in one
+    /// transaction: all of them are on disk when it returns, or none (an event
+    /// [`Aggregate::apply`] refuses stops the whole chain).
+    pub fn create_chain<A: Aggregate>(
+        &self,
+        events: &[(&str, &str, A::Event)],
+    ) -> Result<Entity<A>, StoreError> {
+        if events.is_empty() {
+            return Err(StoreError::Rejected {
+                kind: A::KIND,
+                id: 0,
+                message: "an entity is made with at least one event".into(),
+            });
+        }
+        let made = self.write_chain::<A>(None, None, events, true)?;
+        Ok(made.expect("a write without a unique key is never skipped"))
+    }
+
+    /// Appends `items` in order to entity `id` (or a new one) in one transaction.
+    fn write_chain<A: Aggregate>(
+        &self,
+        id: Option<u64>,
+        unique: Option<&[u8]>,
+        items: &[(&str, &str, A::Event)],
+        flush: bool,
+    ) -> Result<Option<Entity<A>>, StoreError> {
         debug_assert!(kind_is_valid(A::KIND), "kind `{}`", A::KIND);
+        debug_assert!(!items.is_empty());
         if self.replica {
             return Err(self.replica_error(&format!(
                 "this is a replica of a GridCare server's store: the {} change goes to the server",
@@ -390,27 +411,34 @@ impl Store {
                     None => return Err(ConflictableTransactionError::Abort(Abort::Missing)),
                 },
             };
-            let (seq, prev_state) = match prev {
-                Some((seq, s)) => (seq + 1, Some(s)),
-                None => (1, None),
+            let (mut seq, mut folded) = match prev {
+                Some((seq, s)) => (seq, Some(s)),
+                None => (0, None),
             };
-            let rec = Recorded {
-                seq,
-                time_s,
-                author: author.to_string(),
-                reason: reason.to_string(),
-                event: event.clone(),
+            for (author, reason, event) in items {
+                seq += 1;
+                let rec = Recorded {
+                    seq,
+                    time_s,
+                    author: author.to_string(),
+                    reason: reason.to_string(),
+                    event: event.clone(),
+                };
+                let next = A::apply(id, folded.take(), &rec)
+                    .map_err(|m| ConflictableTransactionError::Abort(Abort::Rejected(m)))?;
+                let rec_json = serde_json::to_vec(&rec).map_err(|e| corrupt(e.to_string()))?;
+                let key = event_key(A::KIND, id, seq);
+                super::feed::push(meta, feed, &key)?;
+                events.insert(key, rec_json)?;
+                folded = Some(next);
+            }
+            let Some(state) = folded else {
+                return Err(corrupt("a write of no events".into()));
             };
-            let state = A::apply(id, prev_state, &rec)
-                .map_err(|m| ConflictableTransactionError::Abort(Abort::Rejected(m)))?;
-            let rec_json = serde_json::to_vec(&rec).map_err(|e| corrupt(e.to_string()))?;
             let state_value = encode_state(seq, &state).map_err(corrupt)?;
-            let key = event_key(A::KIND, id, seq);
-            super::feed::push(meta, feed, &key)?;
-            events.insert(key, rec_json)?;
             states.insert(&id_key(id), state_value)?;
             let count = meta.get(META_EVENTS)?.and_then(|v| be_u64(&v)).unwrap_or(0);
-            meta.insert(META_EVENTS, &(count + 1).to_be_bytes())?;
+            meta.insert(META_EVENTS, &(count + items.len() as u64).to_be_bytes())?;
             if let (Some(index), Some(key)) = (index, unique) {
                 index.insert(key, &id.to_be_bytes())?;
             }

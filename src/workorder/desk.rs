@@ -718,15 +718,17 @@ impl RepairDesk {
             disposition: decision.disposition,
             outage: decision.outage,
         };
-        let created = self.store.create::<Ticket>(&call.author, &decision.why, event)?;
+        // A new fault is recorded and dispatched in one transaction: two events, as before
+        // (the operator's record, GridCare's dispatch), one write to wait for.
+        let why = format!("直派 {unit}: the unit that owns the feeder");
+        let mut chain = vec![(call.author.as_str(), decision.why.as_str(), event)];
+        if dispatch {
+            chain.push(("gridcare", why.as_str(), TicketEvent::Dispatched { unit: unit.clone() }));
+        }
+        let created = self.store.create_chain::<Ticket>(&chain)?;
         let id = TicketId(created.id);
         self.put(created.state);
-        let ticket = if dispatch {
-            let why = format!("直派 {unit}: the unit that owns the feeder");
-            self.append(id, "gridcare", &why, TicketEvent::Dispatched { unit })?
-        } else {
-            self.ticket(id)?.clone()
-        };
+        let ticket = self.ticket(id)?.clone();
         let master = (!dispatch).then(|| self.master_info(&ticket, outages));
         Ok(CallOutcome { ticket, decision, master })
     }
