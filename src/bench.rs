@@ -286,7 +286,7 @@ pub fn repair_figures(
         }
     }
     out.push(Figure {
-        what: "take a repair call (locate, merge rule, 2 flushed writes)".into(),
+        what: "take a repair call (locate, merge rule, ticket recorded and dispatched in 1 flushed write)".into(),
         median_ns: median_ns(take),
         samples: accounts.len(),
     });

@@ -296,8 +296,23 @@ impl Store {
         key_of: impl Fn(&A) -> String,
     ) -> Result<(Vec<Entity<A>>, usize), StoreError> {
         self.ensure_unique_index::<A>(&key_of)?;
-        let items = items.into_iter().map(|(key, e)| (None, Some(key), reason.to_string(), e));
-        self.write_batch(author, items)
+        // Keys taken are dropped with a plain read first (a caller may offer every notice of
+        // an outage again, most of them queued before); each fresh one is checked again
+        // inside its transaction.
+        let tree = self.unique_tree(A::KIND)?;
+        let mut seen = std::collections::HashSet::new();
+        let mut fresh = Vec::with_capacity(items.len());
+        let mut skipped = 0;
+        for (key, e) in items {
+            let taken = tree.contains_key(key.as_bytes()).map_err(|e| self.engine(e))?;
+            if taken || !seen.insert(key.clone()) {
+                skipped += 1;
+            } else {
+                fresh.push((None, Some(key), reason.to_string(), e));
+            }
+        }
+        let (made, more) = self.write_batch(author, fresh.into_iter())?;
+        Ok((made, skipped + more))
     }
 
     /// Builds the unique-key index of kind `A` from its entities when it has never been
