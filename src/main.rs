@@ -13,6 +13,7 @@ use serde_json::json;
 
 mod alert_cli;
 mod customer_cli;
+mod op_cli;
 mod outage_cli;
 mod outbox_cli;
 mod plan_cli;
@@ -193,6 +194,17 @@ enum Command {
     /// the store of --data-dir, channel tokens, OpenAPI at /api/v1/openapi.json.
     #[cfg(feature = "serve")]
     Serve(serve_cli::ServeArgs),
+    /// One change as an operation (`gridcare::ops::Operation`, the JSON `POST /api/v1/ops`
+    /// takes), e.g. '{"op":"change_etr","outage":3,"etr_s":1765000000,"reason":"抢修延误"}':
+    /// applied to the store of --data-dir, or with --server URL (and --token, else
+    /// GRIDCARE_TOKEN) by that server, with the same rules as the desktop app.
+    Op {
+        /// The operation as JSON; `-` reads it from standard input.
+        operation: String,
+        /// Who makes the change (default: $USER, else `operator`).
+        #[arg(long)]
+        author: Option<String>,
+    },
     /// Outage information (停电信息): planned and fault outages in the store of --data-dir,
     /// their change trajectory, and the answer to a caller.
     Outage {
@@ -468,8 +480,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let Some(command) = cli.command else {
         return gridcare_app(&cli);
     };
-    if cli.server.is_some() {
-        bail!("--server is for the desktop app (give no command); the commands work on the store of --data-dir");
+    if cli.server.is_some() && !matches!(command, Command::Op { .. }) {
+        bail!("--server is for the desktop app and `gridcare op` (give no command, or op); the other commands work on the store of --data-dir");
     }
     match command {
         Command::Import {
@@ -493,6 +505,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("imported {} into {}", file.display(), out.display());
                 print_counts(&counts);
             }
+        }
+        Command::Op { ref operation, ref author } => {
+            let author = author_or_user(author.clone());
+            #[cfg(feature = "remote")]
+            if let Some(url) = &cli.server {
+                let token = cli
+                    .token
+                    .clone()
+                    .or_else(|| std::env::var("GRIDCARE_TOKEN").ok())
+                    .filter(|t| !t.trim().is_empty())
+                    .context(
+                        "--server needs an operator token: --token TOKEN, or GRIDCARE_TOKEN",
+                    )?;
+                let target = op_cli::Target::Server { url, token: &token };
+                return op_cli::run(target, operation, &author, json);
+            }
+            let grid = load(&cli.model)?;
+            let target = op_cli::Target::Local { grid: &grid, data_dir: cli.data_dir.as_deref() };
+            return op_cli::run(target, operation, &author, json);
         }
         Command::Info => {
             let grid = load(&cli.model)?;
