@@ -77,8 +77,56 @@ pub enum NoticeError {
     Outbox(#[from] OutboxError),
 }
 
+/// Who hears of each change of an outage, by the change's number: the customers without supply
+/// at that point — and, for a restoration or a cancellation, those who were without supply
+/// just before it (a closed outage's scope is empty); a partial restoration tells the
+/// customers it gave supply back that it is back (`restored: true`) and the others that it
+/// changed.
+fn recipients_by_change(
+    events: &[crate::store::Recorded<crate::outage::OutageEvent>],
+) -> std::collections::HashMap<u64, Vec<(String, bool)>> {
+    use crate::outage::OutageEvent as E;
+    let mut scope: Vec<String> = Vec::new();
+    let mut out = std::collections::HashMap::new();
+    for r in events {
+        let before = scope.clone();
+        let told: Vec<(String, bool)> = match &r.event {
+            E::Created { impact, .. } => {
+                scope = impact.accounts.clone();
+                scope.iter().map(|a| (a.clone(), false)).collect()
+            }
+            E::ScopeChanged { impact, .. } => {
+                scope = impact.accounts.clone();
+                // those added and those no longer in it hear of it too
+                let mut all: Vec<String> = before.iter().chain(&scope).cloned().collect();
+                all.sort();
+                all.dedup();
+                all.into_iter().map(|a| (a, false)).collect()
+            }
+            E::PartiallyRestored { impact, .. } => {
+                scope = impact.accounts.clone();
+                let still: std::collections::HashSet<&String> = scope.iter().collect();
+                before.iter().map(|a| (a.clone(), !still.contains(a))).collect()
+            }
+            E::Restored { .. } => {
+                scope.clear();
+                before.iter().map(|a| (a.clone(), true)).collect()
+            }
+            E::Cancelled => {
+                scope.clear();
+                before.iter().map(|a| (a.clone(), false)).collect()
+            }
+            E::EtrChanged { .. } | E::Rescheduled { .. } => {
+                scope.iter().map(|a| (a.clone(), false)).collect()
+            }
+        };
+        out.insert(r.seq, told);
+    }
+    out
+}
+
 /// The notices outage `id` owes: for each change of its trajectory, one message per customer
-/// in its current scope and channel `reach` gives.
+/// the change concerns ([`recipients_by_change`]) and channel `reach` gives.
 pub fn outage_notices(
     grid: &Grid,
     book: &OutageBook,
@@ -87,35 +135,27 @@ pub fn outage_notices(
 ) -> Result<Vec<NewMessage>, NoticeError> {
     let outage = book.get(id).ok_or(OutageError::NotFound(id))?;
     let trajectory = book.trajectory(id)?;
+    let events = book.store().events::<crate::outage::Outage>(id.0).map_err(OutageError::from)?;
+    let told = recipients_by_change(&events);
     let m = &grid.model;
-    let recipients: Vec<(&Customer, Vec<Channel>)> = outage
-        .impact
-        .accounts
-        .iter()
-        .filter_map(|a| match grid.resolve(a) {
-            Ok(DeviceRef::Customer(c)) => m.customers.get(c.index()),
-            _ => None,
-        })
-        .map(|c| (c, reach(c)))
-        .filter(|(_, ch)| !ch.is_empty())
-        .collect();
+    let customer = |a: &str| match grid.resolve(a) {
+        Ok(DeviceRef::Customer(c)) => m.customers.get(c.index()),
+        _ => None,
+    };
     let mut out = Vec::new();
     for entry in &trajectory {
-        let kind = match entry.change {
-            "created" if outage.kind == crate::outage::OutageKind::Fault => {
-                MessageKind::FaultOutage
-            }
-            "created" => MessageKind::PlannedOutage,
-            "restored" => MessageKind::Restored,
-            _ => MessageKind::OutageChanged,
-        };
-        let headline = match entry.change {
-            "created" => format!("停电通知：{}", outage.notice),
-            "restored" => "恢复送电".to_string(),
-            _ => format!("停电信息变更：{}", entry.summary_zh),
-        };
-        for (c, channels) in &recipients {
-            for &channel in channels {
+        let Some(accounts) = told.get(&entry.seq) else { continue };
+        for (account, back) in accounts {
+            let Some(c) = customer(account) else { continue };
+            let (kind, headline) = match entry.change {
+                "created" if outage.kind == crate::outage::OutageKind::Fault => {
+                    (MessageKind::FaultOutage, format!("停电通知：{}", outage.notice))
+                }
+                "created" => (MessageKind::PlannedOutage, format!("停电通知：{}", outage.notice)),
+                _ if *back => (MessageKind::Restored, "您所在区域已恢复送电".to_string()),
+                _ => (MessageKind::OutageChanged, format!("停电信息变更：{}", entry.summary_zh)),
+            };
+            for channel in reach(c) {
                 out.push(NewMessage {
                     channel,
                     account: c.account_no.clone(),
@@ -152,6 +192,60 @@ mod tests {
     use crate::outage::PlannedOutage;
     use crate::sim::{sample_model, SampleFeeders};
     use crate::store::{OpenOptions, Store, VirtualClock};
+
+    #[test]
+    fn a_restoration_reaches_the_customers_it_gave_supply_back_to() {
+        let mut model = sample_model(&SampleFeeders::default());
+        for c in model.customers.iter_mut() {
+            c.labels = c.labels.with(Labels::WECHAT);
+        }
+        let grid = Grid::from_model(model);
+        let dir = std::env::temp_dir().join(format!("gridcare-restore-n-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let clock = Arc::new(VirtualClock::new(1_765_000_000));
+        let options = OpenOptions { kinds: crate::store_kinds(), clock: clock.clone() };
+        let store = Arc::new(Store::open_with(&dir, options).expect("ok"));
+        let mut book = OutageBook::open(store.clone(), &grid).expect("ok");
+        let outbox = Outbox::open(store);
+        let (a, b) =
+            (grid.resolve("fuse.f1-l2").expect("ok"), grid.resolve("fuse.f2-l4").expect("ok"));
+        let fault = crate::outage::FaultOutage {
+            device: a,
+            source: crate::outage::FaultSource::Trip,
+            start_s: None,
+            etr_s: None,
+            reason: "熔断器熔断".into(),
+            author: "li.na".into(),
+        };
+        let o = book.report_fault(&grid, fault).expect("ok");
+        book.change_scope(&grid, o.id, &[b], &[], "li.na", "扩大").expect("scope");
+        let queue = |book: &OutageBook| {
+            queue_outage_notices(&grid, book, &outbox, o.id, &wechat_bound, "gridcare").expect("ok")
+        };
+        let under = |d| grid.trace(d).affected_customers.len();
+        let (na, nb) = (under(a), under(b));
+        assert!(na > 0 && nb > 0);
+        // created to those under a; the scope change to those under a and b
+        assert_eq!(queue(&book), na + (na + nb));
+        // fuse a closed: its customers are told supply is back, b's that the outage changed
+        book.restore(&grid, o.id, &[a], "li.na", "部分送电").expect("partial");
+        assert_eq!(queue(&book), na + nb);
+        let subject = format!("outage:{}", o.id.0);
+        let back: Vec<_> = outbox
+            .about(&subject)
+            .expect("ok")
+            .into_iter()
+            .filter(|m| m.message.kind == MessageKind::Restored)
+            .collect();
+        assert_eq!(back.len(), na);
+        assert!(back[0].message.text.contains("已恢复送电"), "{}", back[0].message.text);
+        // the rest restored: b's customers, who were still without supply (the closed
+        // outage's scope is empty — they were told nothing before this fix)
+        book.restore(&grid, o.id, &[], "li.na", "全部送电").expect("restored");
+        assert_eq!(queue(&book), nb);
+        assert_eq!(queue(&book), 0, "never twice");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn each_change_reaches_each_bound_customer_once() {
