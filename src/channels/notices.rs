@@ -126,7 +126,7 @@ fn recipients_by_change(
 }
 
 /// The notices outage `id` owes: for each change of its trajectory, one message per customer
-/// the change concerns ([`recipients_by_change`]) and channel `reach` gives.
+/// the change concerns (see `recipients_by_change`) and channel `reach` gives.
 pub fn outage_notices(
     grid: &Grid,
     book: &OutageBook,
