@@ -185,6 +185,7 @@ pub fn queue_outage_notices(
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
     use std::sync::Arc;
 
     use super::*;
@@ -193,20 +194,29 @@ mod tests {
     use crate::sim::{sample_model, SampleFeeders};
     use crate::store::{OpenOptions, Store, VirtualClock};
 
-    #[test]
-    fn a_restoration_reaches_the_customers_it_gave_supply_back_to() {
+    /// The sample feeders with the customers `bound(i)` bound to WeChat, an outage book and
+    /// an outbox on a scratch store `name` on a virtual clock.
+    fn sample(name: &str, bound: impl Fn(usize) -> bool) -> (Grid, OutageBook, Outbox, PathBuf) {
         let mut model = sample_model(&SampleFeeders::default());
-        for c in model.customers.iter_mut() {
-            c.labels = c.labels.with(Labels::WECHAT);
+        for (i, c) in model.customers.iter_mut().enumerate() {
+            if bound(i) {
+                c.labels = c.labels.with(Labels::WECHAT);
+            }
         }
         let grid = Grid::from_model(model);
-        let dir = std::env::temp_dir().join(format!("gridcare-restore-n-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("gridcare-notices-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let clock = Arc::new(VirtualClock::new(1_765_000_000));
-        let options = OpenOptions { kinds: crate::store_kinds(), clock: clock.clone() };
+        let options = OpenOptions { kinds: crate::store_kinds(), clock };
         let store = Arc::new(Store::open_with(&dir, options).expect("ok"));
-        let mut book = OutageBook::open(store.clone(), &grid).expect("ok");
-        let outbox = Outbox::open(store);
+        let book = OutageBook::open(store.clone(), &grid).expect("ok");
+        (grid, book, Outbox::open(store), dir)
+    }
+
+    #[test]
+    fn a_restoration_reaches_the_customers_it_gave_supply_back_to() {
+        let (grid, mut book, outbox, dir) = sample("restore", |_| true);
         let (a, b) =
             (grid.resolve("fuse.f1-l2").expect("ok"), grid.resolve("fuse.f2-l4").expect("ok"));
         let fault = crate::outage::FaultOutage {
@@ -249,21 +259,8 @@ mod tests {
 
     #[test]
     fn each_change_reaches_each_bound_customer_once() {
-        let mut model = sample_model(&SampleFeeders::default());
         // Half the customers are bound to WeChat.
-        for (i, c) in model.customers.iter_mut().enumerate() {
-            if i % 2 == 0 {
-                c.labels = c.labels.with(Labels::WECHAT);
-            }
-        }
-        let grid = Grid::from_model(model);
-        let dir = std::env::temp_dir().join(format!("gridcare-notices-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let clock = Arc::new(VirtualClock::new(1_765_000_000));
-        let options = OpenOptions { kinds: crate::store_kinds(), clock: clock.clone() };
-        let store = Arc::new(Store::open_with(&dir, options).expect("ok"));
-        let mut book = OutageBook::open(store.clone(), &grid).expect("ok");
-        let outbox = Outbox::open(store);
+        let (grid, mut book, outbox, _dir) = sample("each", |i| i % 2 == 0);
         let fuse = grid.resolve("fuse.f1-l2").expect("ok");
         let o = book
             .plan(
