@@ -510,14 +510,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let author = author_or_user(author.clone());
             #[cfg(feature = "remote")]
             if let Some(url) = &cli.server {
-                let token = cli
-                    .token
-                    .clone()
-                    .or_else(|| std::env::var("GRIDCARE_TOKEN").ok())
-                    .filter(|t| !t.trim().is_empty())
-                    .context(
-                        "--server needs an operator token: --token TOKEN, or GRIDCARE_TOKEN",
-                    )?;
+                let token = server_token(cli.token.clone(), url)?;
                 let target = op_cli::Target::Server { url, token: &token };
                 return op_cli::run(target, operation, &author, json);
             }
@@ -1059,20 +1052,24 @@ fn gridcare_app(cli: &Cli) -> Result<ExitCode> {
 #[cfg(feature = "app")]
 fn server_options(cli: &Cli) -> Result<Option<gridcare::app::ServerOptions>> {
     let Some(url) = &cli.server else { return Ok(None) };
-    let token = cli
-        .token
-        .clone()
-        .or_else(|| std::env::var("GRIDCARE_TOKEN").ok())
-        .filter(|t| !t.trim().is_empty());
+    let token = server_token(cli.token.clone(), url)?;
+    gridcare::remote::RemoteClient::new(url, &token)
+        .map_err(|e| anyhow::anyhow!("--server: {e}"))?;
+    Ok(Some(gridcare::app::ServerOptions { url: url.clone(), token }))
+}
+
+/// The operator token for `--server url`: `--token`, else `GRIDCARE_TOKEN`.
+#[cfg(feature = "remote")]
+fn server_token(flag: Option<String>, url: &str) -> Result<String> {
+    let token =
+        flag.or_else(|| std::env::var("GRIDCARE_TOKEN").ok()).filter(|t| !t.trim().is_empty());
     let Some(token) = token else {
         bail!(
             "--server {url} needs an operator token: --token TOKEN, or the environment variable \
              GRIDCARE_TOKEN (make one on the server with `gridcare serve token add --channel operator`)"
         );
     };
-    gridcare::remote::RemoteClient::new(url, &token)
-        .map_err(|e| anyhow::anyhow!("--server: {e}"))?;
-    Ok(Some(gridcare::app::ServerOptions { url: url.clone(), token }))
+    Ok(token)
 }
 
 /// No command, in a build without the `app` feature: say so.

@@ -248,7 +248,6 @@ impl Replica {
             let got = self.store.import_feed(&page)?;
             total.events += got.events;
             total.position = got.position;
-            total.kinds.extend(got.kinds);
             total.entities.extend(got.entities);
             if !full || page.head <= got.position {
                 return Ok(total);

@@ -105,7 +105,7 @@ fn what_one_workstation_records_the_other_shows() {
     // B learns of it from the feed and reads it with the same outage book.
     let got = b.pull(0).expect("pulls");
     assert!(got.position >= done.position, "{got:?} < {}", done.position);
-    assert!(got.kinds.contains("outage"), "{got:?}");
+    assert!(got.kinds().contains("outage"), "{got:?}");
     let book = OutageBook::open(b.store.clone(), &grid()).expect("the book opens on the replica");
     let o = book.get(outage).expect("B sees A's outage");
     assert_eq!(o.lifecycle, Lifecycle::Open);
@@ -171,7 +171,7 @@ fn a_sensitive_message_reaches_a_waiting_workstation() {
     let (a, got) = waiting.join().expect("the workstation thread");
     // The wait ended with the message's events (had it timed out, it would hold none).
     assert!(got.position > before, "{got:?}");
-    assert!(got.kinds.contains("alert"), "{got:?}");
+    assert!(got.kinds().contains("alert"), "{got:?}");
     let alerts = AlertBook::open(a.store.clone()).expect("the alerts of the replica");
     let open = alerts.open_alerts().expect("reads");
     assert_eq!(open.len(), 1);

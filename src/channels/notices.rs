@@ -134,8 +134,7 @@ pub fn outage_notices(
     reach: &Reach<'_>,
 ) -> Result<Vec<NewMessage>, NoticeError> {
     let outage = book.get(id).ok_or(OutageError::NotFound(id))?;
-    let trajectory = book.trajectory(id)?;
-    let events = book.store().events::<crate::outage::Outage>(id.0).map_err(OutageError::from)?;
+    let (events, trajectory) = book.history(id)?;
     let told = recipients_by_change(&events);
     let m = &grid.model;
     let customer = |a: &str| match grid.resolve(a) {

@@ -15,7 +15,7 @@ use super::info::{
 use super::info_impact::{affected_by_opening, impact_of, Impact};
 use crate::grid::Grid;
 use crate::model::{CustomerId, DeviceRef};
-use crate::store::{format_time, Store, StoreError};
+use crate::store::{format_time, Recorded, Store, StoreError};
 
 /// A planned outage to record.
 #[derive(Clone, Debug, PartialEq)]
@@ -401,9 +401,19 @@ impl OutageBook {
 
     /// The change trajectory (变更轨迹) of an outage, oldest first.
     pub fn trajectory(&self, id: OutageId) -> Result<Vec<TrajectoryEntry>, OutageError> {
+        Ok(self.history(id)?.1)
+    }
+
+    /// An outage's events as the log keeps them, with its trajectory (one read of the log).
+    pub fn history(
+        &self,
+        id: OutageId,
+    ) -> Result<(Vec<Recorded<OutageEvent>>, Vec<TrajectoryEntry>), OutageError> {
         self.outage(id)?;
         let events = self.store.events::<Outage>(id.0)?;
-        trajectory(id, &events).map_err(|message| OutageError::Refused { id: Some(id), message })
+        let entries = trajectory(id, &events)
+            .map_err(|message| OutageError::Refused { id: Some(id), message })?;
+        Ok((events, entries))
     }
 
     /// The open outages covering a customer (active first, then announced by start), each

@@ -66,10 +66,15 @@ pub struct Imported {
     pub events: usize,
     /// The replica's position after the page.
     pub position: u64,
-    /// The kinds of entity that changed.
-    pub kinds: BTreeSet<String>,
     /// The entities that changed, (kind, id): a reader re-reads these only.
     pub entities: BTreeSet<(String, u64)>,
+}
+
+impl Imported {
+    /// The kinds of entity that changed.
+    pub fn kinds(&self) -> BTreeSet<String> {
+        self.entities.iter().map(|(k, _)| k.clone()).collect()
+    }
 }
 
 /// Gives the store an identity and, for a store written before the feed existed, feed
@@ -242,7 +247,6 @@ impl Store {
         let h = self.handles();
         let mut expected = position;
         let mut rows = Vec::new();
-        let mut kinds = BTreeSet::new();
         let mut changed: Vec<(String, u64)> = Vec::new();
         for e in &page.entries {
             if e.pos <= expected {
@@ -271,7 +275,6 @@ impl Store {
             check_event(&self.kinds, &e.kind, e.id, seq, &value)
                 .map_err(|w| self.replica_error(&format!("feed position {}: {w}", e.pos)))?;
             rows.push((e.kind.clone(), e.id, seq, value));
-            kinds.insert(e.kind.clone());
             changed.push((e.kind.clone(), e.id));
         }
         let pos_value = expected.to_be_bytes();
@@ -329,7 +332,7 @@ impl Store {
             self.revision.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
         let entities = changed.into_iter().collect();
-        Ok(Imported { events: written as usize, position: expected, kinds, entities })
+        Ok(Imported { events: written as usize, position: expected, entities })
     }
 
     /// Test support: forgets the feed, as a store written before the feed existed has none.

@@ -127,7 +127,7 @@ fn a_replica_folds_the_same_states_and_refuses_writes() {
     let rest = o.feed_since(2, 100, u64::MAX).expect("reads");
     let got = r.import_feed(&rest).expect("imports");
     assert_eq!((got.events, got.position), (3, 5));
-    assert_eq!(got.kinds.into_iter().collect::<Vec<_>>(), vec!["roster", "switching"]);
+    assert_eq!(got.kinds().into_iter().collect::<Vec<_>>(), vec!["roster", "switching"]);
     assert_eq!(r.all::<Switching>().expect("reads"), o.all::<Switching>().expect("reads"));
     assert_eq!(r.all::<Roster>().expect("reads"), o.all::<Roster>().expect("reads"));
     assert_eq!(r.events::<Roster>(1).expect("reads"), o.events::<Roster>(1).expect("reads"));
